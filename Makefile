@@ -1,0 +1,18 @@
+# The two commands of the README: `make site` and `make test`. Both run the idempotent set-up first.
+SWIFT ?= swift
+
+.PHONY: setup site test bench clean-site
+
+setup:
+	@bash scripts/setup.sh
+
+site: setup
+	$(SWIFT) build -c release
+	$(SWIFT) run -c release fvbook build
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: setup
+	$(SWIFT) run -c release fvbook bench

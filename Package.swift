@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// A Swift book about feature visualization that runs. See README.md for the layout.
+import PackageDescription
+
+/// Engine targets are optimized even in debug builds: `swift test` runs real optimizations.
+let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "FeatureVisBook",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "fvbook", targets: ["fvbook"]),
+        // The one dynamic library that chapter programs link against.
+        .library(name: "FVBookKit", type: .dynamic,
+                 targets: ["Tensors", "Models", "FeatureVis", "BookRuntime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: System libraries (module maps over Debian's -dev packages)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark",
+                       providers: [.apt(["libcmark-dev"])]),
+        // Hand-written C kernels, -O3 in every build.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffast-math", "-fno-finite-math-only"])]),
+
+        // MARK: Engine
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["Tensors", "CPNG"], swiftSettings: optimized),
+        .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
+
+        // MARK: The book
+        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
+        .target(name: "Notebook", dependencies: ["CCmark"]),
+        .executableTarget(name: "fvbook", dependencies: [
+            "Tensors", "Models", "FeatureVis", "Notebook",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

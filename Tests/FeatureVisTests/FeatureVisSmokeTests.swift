@@ -1,0 +1,6 @@
+import XCTest
+@testable import FeatureVis
+
+final class FeatureVisSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
