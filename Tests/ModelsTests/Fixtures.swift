@@ -10,6 +10,9 @@ enum Fixtures {
     static var tinyLegacy: String { reference.appendingPathComponent("tiny-legacy.pth").path }
     static var tinyJSON: URL { reference.appendingPathComponent("tiny.json") }
 
+    static var efficientNetReference: URL { reference.appendingPathComponent("efficientnet-lite0-chelsea.json") }
+    static func photo(_ name: String) -> String { repository.appendingPathComponent("data/photos/\(name)").path }
+
     static func bytes(_ path: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     }
