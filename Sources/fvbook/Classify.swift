@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import Models
+import Tensors
+
+/// `fvbook classify IMAGE`: the top-5 ImageNet classes of a photo, from a pretrained network.
+///
+/// An image that is already the network's input size (224×224) is used as it is; any other is
+/// resized so its shorter side is 224 (bilinear) and centre-cropped. Errors — a missing image,
+/// missing weights, an unknown model — are one line on stderr and exit code 2.
+///
+/// ```
+/// $ fvbook classify data/photos/chelsea.png
+/// $ fvbook classify cat.png --model vgg16 --weights vgg16-397923af.pth --json
+/// ```
+struct Classify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Classify an image with a pretrained ImageNet network (top-5 classes).")
+
+    static let models = ["efficientnet-lite0", "vgg16"]
+
+    @Argument(help: "A PNG image (any size; RGB, gray or palette).")
+    var image: String
+
+    @Option(help: "The network: \(Classify.models.joined(separator: " or ")).")
+    var model = "efficientnet-lite0"
+
+    @Option(help: "A weights file (.pth or .safetensors). Required for vgg16; efficientnet-lite0 defaults to the model cache.")
+    var weights: String?
+
+    @Flag(help: "Print JSON: {\"logits\": [...], \"top5\": [{\"class\", \"name\", \"prob\"}]}.")
+    var json = false
+
+    func run() throws {
+        do {
+            let network = try loadNetwork()
+            let original = try PNG.read(image)
+            let input = network.prepareImage(original)
+            let logits = try network.logits(input).scalars
+            let top5 = topPredictions(logits: logits, k: 5)
+            print(json ? Self.json(logits: logits, top5: top5) : report(top5, original: original.shape, network: network))
+        } catch {
+            FileHandle.standardError.write(Data("fvbook classify: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func loadNetwork() throws -> any Network {
+        switch model {
+        case "efficientnet-lite0":
+            if let weights { return try EfficientNetLite0.load(from: weights) }
+            return try EfficientNetLite0.pretrained()
+        case "vgg16":
+            guard let weights else { throw CommandError("vgg16 needs --weights PATH (a torchvision vgg16 state dict)") }
+            return try VGG16.load(from: weights)
+        default:
+            let hint = closestMatch(to: model, in: Self.models).map { " — did you mean `\($0)`?" } ?? ""
+            throw CommandError("unknown model `\(model)`\(hint) Models: \(Self.models.joined(separator: ", "))")
+        }
+    }
+
+    private func report(_ top5: [Prediction], original: [Int], network: any Network) -> String {
+        let size = network.inputSize
+        let how = original[2] == size && original[3] == size ? "as is" : "resized and centre-cropped from \(original[3])×\(original[2])"
+        var lines = ["\(image): \(network.name), \(size)×\(size) \(how)"]
+        for (rank, p) in top5.enumerated() {
+            let name = p.name.padding(toLength: max(p.name.count, 28), withPad: " ", startingAt: 0)
+            lines.append(String(format: "%d. %4d  %@ %6.2f%%", rank + 1, p.classIndex, name, 100 * p.probability))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The JSON report, written by hand so floats print in their shortest exact form.
+    static func json(logits: [Float], top5: [Prediction]) -> String {
+        let logitText = logits.map { "\($0)" }.joined(separator: ", ")
+        let entries = top5.map { p in
+            "{\"class\": \(p.classIndex), \"name\": \(quoted(p.name)), \"prob\": \(p.probability)}"
+        }
+        return "{\"logits\": [\(logitText)], \"top5\": [\(entries.joined(separator: ", "))]}"
+    }
+
+    private static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// A one-line error of the command itself (as opposed to a model's or a file's).
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
