@@ -1,9 +1,25 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct FVBook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fvbook",
         abstract: "A feature-visualization book that runs: build the site, run chapters, visualize.",
-        subcommands: [Classify.self])
+        subcommands: [Build.self, Run.self, Test.self, Classify.self])
+
+    /// Like ArgumentParser's `main`, except that bad usage exits with status 2 (not EX_USAGE, 64):
+    /// 0 success, 1 a failing chapter or check, 2 bad usage or input.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,194 @@
+import Foundation
+
+/// What the run pass hands back: per-cell results, chapter-level failures, timings, and the
+/// image files to keep (source file → name in the chapter's image folder).
+struct RunOutput {
+    var cells: [CellResult]
+    var failures: [Failure]
+    var seconds: Double
+    var startup: Double?
+    var images: [(source: URL, name: String)]
+}
+
+/// Live progress of a build, for the terminal.
+public enum ProgressEvent: Sendable {
+    case chapterStarted(Chapter, position: Int, of: Int)
+    case compiled(Chapter, seconds: Double, succeeded: Bool)
+    case cellStarted(Chapter, cell: Int, line: Int)
+    case cellFinished(Chapter, cell: Int, seconds: Double)
+    case checkingShouldFail(Chapter, cell: Int)
+    case chapterFinished(ChapterResult)
+}
+
+/// The run pass: executes a compiled chapter program and attributes everything it did to cells.
+///
+/// The main run skips `should-fail` cells. A trap in cell k keeps cells 1…k−1's results, marks
+/// cell k failed with the runtime message and its Markdown line, and later cells not run. Then each
+/// compiled should-fail cell runs in its own process (`FVBOOK_FAIL_CELL=k`: the cells before it,
+/// then it, then exit) and passes only if it traps.
+enum ChapterRunner {
+    static func run(_ chapter: Chapter, compiled: CompiledChapter, executable: URL, root: URL, work: URL,
+                    environment: [String: String], timeout: Double,
+                    progress: @escaping (ProgressEvent) -> Void) -> RunOutput {
+        let cellsByIndex = Dictionary(uniqueKeysWithValues: chapter.cells.map { ($0.index, $0) })
+        func report(_ event: RunEvent) {
+            guard let index = event.cell, let cell = cellsByIndex[index] else { return }
+            if event.event == "begin" { progress(.cellStarted(chapter, cell: index, line: cell.firstLine)) }
+            if event.event == "end" { progress(.cellFinished(chapter, cell: index, seconds: event.seconds ?? 0)) }
+        }
+        let main: ProcessRun
+        do {
+            main = try ProcessRun.launch(executable, root: root, folder: work.appendingPathComponent("run-main"),
+                                         environment: environment, timeout: timeout, onEvent: report)
+        } catch {
+            return RunOutput(cells: notRunCells(chapter), failures: [
+                Failure(kind: .runner, file: chapter.path, message: "cannot launch the chapter program: \(error)")],
+                             seconds: 0, startup: nil, images: [])
+        }
+
+        var cells: [CellResult] = []
+        var failures: [Failure] = []
+        var images: [(URL, String)] = []
+        var stopped: Int?   // the cell that ended the main run early
+        for cell in chapter.cells {
+            if !cell.attributes.runs {
+                cells.append(CellResult(index: cell.index, status: .skipped, firstLine: cell.firstLine))
+                continue
+            }
+            if let failure = compiled.expectedFailures[cell.index] {
+                cells.append(CellResult(index: cell.index, status: .failedAsExpected, firstLine: cell.firstLine,
+                                        expectedFailure: failure))
+                continue
+            }
+            if cell.attributes.shouldFail {
+                // Filled in below by its own run; a placeholder keeps the order.
+                cells.append(CellResult(index: cell.index, status: .notRun, firstLine: cell.firstLine))
+                continue
+            }
+            var result = collect(cell, from: main, chapter: chapter, images: &images)
+            if main.began.contains(cell.index), main.ended(cell.index) == nil {
+                result.status = .failed
+                result.failure = stopFailure(cell, in: main, chapter: chapter, root: root, stderr: &result.stderr)
+                stopped = stopped ?? cell.index
+            } else if !main.began.contains(cell.index) {
+                result.status = .notRun
+            }
+            cells.append(result)
+        }
+        if stopped == nil {
+            switch main.exit {
+            case .status(0) where main.events.contains { $0.event == "finish" }: break
+            case .timedOut(let seconds):
+                failures.append(Failure(kind: .timeout, file: chapter.path,
+                                        message: "timed out after \(format(seconds)) s outside any cell"))
+            default:
+                let before = main.began.isEmpty
+                failures.append(Failure(kind: .trap, file: chapter.path,
+                                        message: "the chapter program \(describe(main.exit)) \(before ? "before its first cell" : "after its last cell")",
+                                        details: main.preOutput))
+            }
+        }
+
+        for (position, cell) in chapter.cells.enumerated() where cell.attributes.shouldFail && compiled.cells.contains(cell.index) {
+            if let stopped, stopped < cell.index { continue }   // an earlier cell failed: not run
+            progress(.checkingShouldFail(chapter, cell: cell.index))
+            guard let run = try? ProcessRun.launch(executable, root: root,
+                                                   folder: work.appendingPathComponent("run-fail-\(cell.index)"),
+                                                   environment: environment.merging(["FVBOOK_FAIL_CELL": "\(cell.index)"]) { $1 },
+                                                   timeout: timeout, onEvent: { _ in }) else {
+                cells[position].status = .failed
+                cells[position].failure = Failure(kind: .runner, file: chapter.path, line: cell.firstLine,
+                                                  message: "cannot launch the should-fail run", cell: cell.index)
+                continue
+            }
+            var result = collect(cell, from: run, chapter: chapter, images: &images)
+            if !run.began.contains(cell.index) {
+                result.status = .failed
+                result.failure = Failure(kind: .runner, file: chapter.path, line: cell.firstLine,
+                                         message: "a cell before this should-fail cell failed in its run (\(describe(run.exit)))",
+                                         cell: cell.index)
+            } else if run.ended(cell.index) != nil {
+                result.status = .failed
+                result.failure = Failure(kind: .unexpectedSuccess, file: chapter.path, line: cell.firstLine,
+                                         message: "this should-fail cell compiled and ran without failing", cell: cell.index)
+            } else if case .timedOut = run.exit {
+                result.status = .failed
+                result.failure = stopFailure(cell, in: run, chapter: chapter, root: root, stderr: &result.stderr)
+            } else {
+                result.status = .failedAsExpected
+                result.expectedFailure = stopFailure(cell, in: run, chapter: chapter, root: root, stderr: &result.stderr)
+            }
+            cells[position] = result
+        }
+        return RunOutput(cells: cells, failures: failures, seconds: main.seconds, startup: main.startup, images: images)
+    }
+
+    static func notRunCells(_ chapter: Chapter) -> [CellResult] {
+        chapter.cells.map { CellResult(index: $0.index, status: $0.attributes.runs ? .notRun : .skipped, firstLine: $0.firstLine) }
+    }
+
+    /// A cell's output, images and checks from one run, with status `.passed` or `.failed` (a false check).
+    private static func collect(_ cell: Cell, from run: ProcessRun, chapter: Chapter,
+                                images: inout [(URL, String)]) -> CellResult {
+        var result = CellResult(index: cell.index, status: .passed, firstLine: cell.firstLine,
+                                stdout: run.output(of: cell.index, "out"), stderr: run.output(of: cell.index, "err"))
+        for event in run.events where event.cell == cell.index {
+            switch event.event {
+            case "image":
+                guard let file = event.file else { continue }
+                images.append((run.folder.appendingPathComponent(file), file))
+                result.images.append(ImageOutput(file: file, caption: event.caption ?? "", width: event.width ?? 0,
+                                                 height: event.height ?? 0, group: event.group, columns: event.columns))
+            case "check":
+                result.checks.append(CheckOutput(passed: event.passed ?? false, message: event.message ?? "",
+                                                 line: event.line ?? cell.firstLine))
+            case "end":
+                result.seconds = event.seconds
+            default: break
+            }
+        }
+        if result.checks.contains(where: { !$0.passed }) { result.status = .failed }
+        return result
+    }
+
+    /// Why the run stopped inside `cell`: timeout, or a trap with the runtime's message and the
+    /// Markdown line (from the message, else the backtrace, else the cell). Removes the trap
+    /// message and backtrace from the cell's displayed `stderr`.
+    static func stopFailure(_ cell: Cell, in run: ProcessRun, chapter: Chapter, root: URL, stderr: inout String) -> Failure {
+        if case .timedOut(let seconds) = run.exit {
+            return Failure(kind: .timeout, file: chapter.path, line: cell.firstLine,
+                           message: "timed out: the chapter's budget of \(format(seconds)) s ran out in this cell (set `timeout=SECONDS` on a cell to change it)",
+                           cell: cell.index)
+        }
+        let trap = TrapReport(stderr: stderr, chapterPath: chapter.path, root: root.path)
+        stderr = trap.remainingOutput
+        var line = trap.line, column = trap.column
+        if line == nil || !cell.lines.contains(line!) {
+            // An error thrown at top level carries no line; the only `try` in the cell is the culprit.
+            let tries = cell.code.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                .filter { $0.element.contains("try ") }
+            if trap.message.contains("Error raised at top level"), tries.count == 1 {
+                line = cell.firstLine + tries[0].offset
+            } else if line == nil {
+                line = cell.firstLine
+            }
+            column = nil
+        }
+        let message = trap.message.isEmpty ? "the chapter program \(describe(run.exit)) in this cell" : trap.message
+        return Failure(kind: .trap, file: chapter.path, line: line, column: column, message: message,
+                       details: trap.backtrace, cell: cell.index)
+    }
+
+    static func describe(_ exit: ProgramExit) -> String {
+        switch exit {
+        case .status(let code): return "exited with status \(code)"
+        case .signal(let signal): return "was killed by signal \(signal) (\(String(cString: strsignal(signal))))"
+        case .timedOut(let seconds): return "timed out after \(format(seconds)) s"
+        }
+    }
+}
+
+/// Seconds with up to two decimals, for messages.
+func format(_ seconds: Double) -> String {
+    seconds >= 10 || seconds == seconds.rounded() ? String(Int(seconds.rounded())) : String(format: "%.2f", seconds)
+}

@@ -1,0 +1,107 @@
+import Foundation
+
+/// How a chapter program ended.
+enum ProgramExit: Equatable {
+    case status(Int32)
+    case signal(Int32)
+    /// Killed (with its whole process group) after this many seconds.
+    case timedOut(Double)
+}
+
+/// One execution of a chapter program in a child process.
+struct ProcessRun {
+    var folder: URL
+    var events: [RunEvent]
+    var exit: ProgramExit
+    /// Seconds from launch to exit.
+    var seconds: Double
+    /// Seconds from launch to the first `begin` event.
+    var startup: Double?
+    /// Output written before the first cell (loader errors, …).
+    var preOutput: String
+
+    /// Runs `executable` with the project root as working directory, in its own process group,
+    /// and kills the group after `timeout` seconds.
+    ///
+    /// - Parameters:
+    ///   - environment: extra variables on top of the runner's own environment.
+    ///   - onEvent: called from this thread with each event as it arrives (progress).
+    static func launch(_ executable: URL, root: URL, folder: URL, environment: [String: String], timeout: Double,
+                       onEvent: (RunEvent) -> Void) throws -> ProcessRun {
+        let manager = FileManager.default
+        try? manager.removeItem(at: folder)
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        let preOutputURL = folder.appendingPathComponent("pre-cell.log")
+        _ = manager.createFile(atPath: preOutputURL.path, contents: nil)
+        let eventsURL = folder.appendingPathComponent("events.jsonl")
+        _ = manager.createFile(atPath: eventsURL.path, contents: nil)
+
+        let process = Process()
+        process.executableURL = executable
+        process.currentDirectoryURL = root
+        var variables = ProcessInfo.processInfo.environment
+        for (key, value) in environment { variables[key] = value }
+        variables["FVBOOK_RUN_DIR"] = folder.path
+        // A short, plain backtrace of the crashing thread: it gives the Markdown line of a trap
+        // inside the standard library (index out of range) or a signal.
+        variables["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=24"
+        process.environment = variables
+        let log = try FileHandle(forWritingTo: preOutputURL)
+        defer { try? log.close() }
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+
+        let started = Date()
+        try process.run()
+        let pid = process.processIdentifier
+        // Foundation starts the child in its own process group; make sure of it.
+        if getpgid(pid) != pid { setpgid(pid, pid) }
+
+        var tail = EventTail(url: eventsURL)
+        var events: [RunEvent] = []
+        var startup: Double?
+        var timedOut = false
+        func drain() {
+            for event in tail.next() {
+                if event.event == "begin", startup == nil {
+                    startup = event.time.map { $0 - started.timeIntervalSince1970 } ?? Date().timeIntervalSince(started)
+                }
+                events.append(event)
+                onEvent(event)
+            }
+        }
+        while process.isRunning {
+            drain()
+            if Date().timeIntervalSince(started) > timeout {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                kill(pid, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        if timedOut { kill(-pid, SIGKILL) }   // grandchildren that outlived the leader
+        let seconds = Date().timeIntervalSince(started)
+        drain()
+
+        let exit: ProgramExit
+        if timedOut { exit = .timedOut(timeout) }
+        else if process.terminationReason == .uncaughtSignal { exit = .signal(process.terminationStatus) }
+        else { exit = .status(process.terminationStatus) }
+        let preOutput = (try? String(contentsOf: preOutputURL, encoding: .utf8)) ?? ""
+        return ProcessRun(folder: folder, events: events, exit: exit, seconds: seconds, startup: startup, preOutput: preOutput)
+    }
+
+    /// A cell's captured standard output or error (`out` / `err`).
+    func output(of cell: Int, _ stream: String) -> String {
+        let url = folder.appendingPathComponent("cell-\(cell).\(stream)")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Cells that began, in order, and whether each ended.
+    var began: [Int] { events.filter { $0.event == "begin" }.compactMap(\.cell) }
+    func ended(_ cell: Int) -> RunEvent? { events.first { $0.event == "end" && $0.cell == cell } }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Notebook
+
+/// Options shared by `build`, `run` and `test`.
+struct BookOptions: ParsableArguments {
+    @Flag(help: "Quick mode: the chapters scale their work down (FVBOOK_QUICK=1); results are cached separately and the site goes to .build/site-quick.")
+    var quick = false
+
+    @Flag(help: "Run chapters even when their cached results are current.")
+    var force = false
+
+    @Option(help: ArgumentHelp("The folder with the chapters' Markdown files.", valueName: "dir"))
+    var chapters = "chapters"
+
+    @Option(help: ArgumentHelp("Where to write the site (default: site, or .build/site-quick with --quick).", valueName: "dir"))
+    var site: String?
+
+    @Option(help: ArgumentHelp("Seconds a chapter may run unless one of its cells sets timeout=SECONDS.", valueName: "seconds"))
+    var timeout: Double = 600
+
+    @Option(help: ArgumentHelp("The build folder holding libFVBookKit.so (default: the folder of this fvbook executable).", valueName: "dir"))
+    var bin: String?
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: chapters, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("no chapters folder at \(chapters) (run fvbook from the project root or pass --chapters)")
+        }
+    }
+
+    /// The settings, toolchain and builder these options describe; builds the chapter library if needed.
+    func builder() throws -> BookBuilder {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let binFolder = bin.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL } ?? Toolchain.folderOfRunningExecutable()
+        let root = try projectRoot(cwd: cwd, binFolder: binFolder)
+        let environment = ProcessInfo.processInfo.environment
+        let weightsFolder = environment["FVBOOK_CACHE"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/fvbook")
+        let settings = BuildSettings(root: root, quick: quick, force: force,
+                                     chapters: URL(fileURLWithPath: chapters, relativeTo: cwd).standardizedFileURL,
+                                     site: site.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
+                                     defaultTimeout: timeout,
+                                     weights: weightsFolder.appendingPathComponent("efficientnet-lite0-57934424.pth"))
+        let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
+        try toolchain.ensureLibrary()
+        let progress = TerminalProgress()
+        return BookBuilder(settings: settings, toolchain: toolchain, progress: progress.handle)
+    }
+
+    /// The package root: the working directory if it holds Package.swift, else the folder above
+    /// the build folder's `.build`.
+    private func projectRoot(cwd: URL, binFolder: URL) throws -> URL {
+        if FileManager.default.fileExists(atPath: cwd.appendingPathComponent("Package.swift").path) { return cwd }
+        var folder = binFolder
+        while folder.path != "/" {
+            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) { return folder }
+            folder = folder.deletingLastPathComponent()
+        }
+        throw NotebookError.toolchain("cannot find the project root (a folder with Package.swift); run fvbook from it")
+    }
+}
+
+/// Runs `body`, turning the book's input errors into exit status 2 with their message.
+func withInputErrors<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let error as NotebookError {
+        FileHandle.standardError.write(Data("fvbook: \(error)\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every chapter (or take it from the cache) and write the site.",
+        discussion: """
+        Unchanged chapters are not re-run; their stored results are rendered again. A failing \
+        chapter is shown as failing in its page but does not fail the build (use `fvbook test`).
+        """)
+
+    @OptionGroup var options: BookOptions
+
+    func run() throws {
+        let report = try withInputErrors { try options.builder().build() }
+        let site = options.site ?? (options.quick ? ".build/site-quick" : "site")
+        print("\(report.summary) — site written to \(site)/index.html")
+    }
+}
