@@ -1,0 +1,39 @@
+// The engine's doors to OpenBLAS and to the machine's cores. Everything GEMM-shaped goes through
+// `sgemm`; everything split across threads goes through `parallelFor`.
+internal import CBLAS
+import Foundation
+
+/// C = alpha·op(A)·op(B) + beta·C in row-major layout, on raw buffers.
+///
+/// `op(A)` is m×k, `op(B)` is k×n, `C` is m×n; `lda`, `ldb`, `ldc` are the row strides of the
+/// stored (untransposed) matrices.
+@inline(__always)
+func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+           _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+           beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    guard k > 0 else {
+        // BLAS leaves C untouched for k == 0 only when beta == 1; make the empty product explicit.
+        for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// The number of threads the engine's own kernels use (the machine's active cores).
+let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Runs `body(range)` over `count` items split into at most `engineThreadCount` contiguous chunks,
+/// concurrently. Small jobs (`count * costPerItem` below ~32k) run inline on the calling thread.
+@inline(__always)
+func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+    let chunks = min(count, engineThreadCount)
+    if chunks <= 1 || count * costPerItem < 32_768 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { i in
+        body((count * i / chunks)..<(count * (i + 1) / chunks))
+    }
+}

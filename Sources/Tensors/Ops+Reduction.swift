@@ -1,0 +1,117 @@
+// Reductions over axes and broadcasting products and sums. Both rest on one index map: for each
+// element of a full shape, the flat index of the element it reduces into (or broadcasts from).
+
+/// For every flat index of `full`, the flat index into `small`, a shape of the same rank whose
+/// dimensions are either equal to `full`'s or 1 (broadcast).
+func broadcastIndices(full: [Int], small: [Int]) -> [Int32] {
+    precondition(full.count == small.count, "broadcast: ranks \(full) vs \(small)")
+    var strides = [Int](repeating: 0, count: full.count)
+    var s = 1
+    for d in stride(from: full.count - 1, through: 0, by: -1) {
+        precondition(small[d] == full[d] || small[d] == 1, "broadcast: \(small) does not broadcast to \(full)")
+        strides[d] = small[d] == 1 ? 0 : s
+        s *= small[d]
+    }
+    let count = full.reduce(1, *)
+    var result = [Int32](repeating: 0, count: count)
+    guard count > 0 else { return result }
+    // Walk the last dimension in a tight loop; an odometer advances the others.
+    let rank = full.count
+    let inner = rank == 0 ? 1 : full[rank - 1]
+    let innerStride = rank == 0 ? 0 : strides[rank - 1]
+    var counter = [Int](repeating: 0, count: max(rank - 1, 0))
+    var base = 0
+    var i = 0
+    result.withUnsafeMutableBufferPointer { r in
+        while i < count {
+            for j in 0..<inner { r[i + j] = Int32(base + j * innerStride) }
+            i += inner
+            var d = rank - 2
+            while d >= 0 {
+                counter[d] += 1
+                base += strides[d]
+                if counter[d] < full[d] { break }
+                base -= strides[d] * full[d]
+                counter[d] = 0
+                d -= 1
+            }
+        }
+    }
+    return result
+}
+
+/// Normalized, sorted, unique axes (negative axes count from the end).
+private func normalizedAxes(_ axes: [Int], rank: Int) -> [Int] {
+    let result = Set(axes.map { $0 < 0 ? $0 + rank : $0 }).sorted()
+    precondition(result.allSatisfy { $0 >= 0 && $0 < rank }, "axes \(axes) out of range for rank \(rank)")
+    return result
+}
+
+/// Sum over `axes`; with `keepingDims` the reduced axes stay as size 1.
+///
+/// ```swift
+/// let perChannel = sum(x, axes: [2, 3])  // [N, C, H, W] → [N, C]
+/// ```
+public func sum(_ x: Variable, axes: [Int], keepingDims: Bool = false) -> Variable {
+    let shape = x.shape
+    let axes = normalizedAxes(axes, rank: shape.count)
+    var kept = shape
+    for a in axes { kept[a] = 1 }
+    let outShape = keepingDims ? kept : shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)
+    let index = broadcastIndices(full: shape, small: kept)
+    var out = [Float](repeating: 0, count: kept.reduce(1, *))
+    x.value.scalars.withUnsafeBufferPointer { xv in
+        for i in 0..<xv.count { out[Int(index[i])] += xv[i] }
+    }
+    return x.tape.record(Tensor(shape: outShape, scalars: out), inputs: [x]) { g in
+        [Tensor(shape: shape, scalars: index.map { g.scalars[Int($0)] })]
+    }
+}
+
+/// Mean over `axes`; with `keepingDims` the reduced axes stay as size 1.
+public func mean(_ x: Variable, axes: [Int], keepingDims: Bool = false) -> Variable {
+    let shape = x.shape
+    let n = normalizedAxes(axes, rank: shape.count).reduce(1) { $0 * shape[$1] }
+    return sum(x, axes: axes, keepingDims: keepingDims) * (1 / Float(max(n, 1)))
+}
+
+/// `y` padded with leading 1s to `x`'s rank, checked to broadcast.
+private func broadcastShape(_ y: [Int], to x: [Int], _ op: String) -> [Int] {
+    precondition(y.count <= x.count, "\(op): \(y) has more dimensions than \(x)")
+    return [Int](repeating: 1, count: x.count - y.count) + y
+}
+
+/// x · y where `y`'s shape broadcasts to `x`'s (dimensions equal or 1, missing leading ones are 1).
+///
+/// ```swift
+/// let scaled = broadcastMultiply(x, weights)  // x [N, C, H, W], weights [1, C, 1, 1]
+/// ```
+public func broadcastMultiply(_ x: Variable, _ y: Variable) -> Variable {
+    let yShape = y.shape
+    let index = broadcastIndices(full: x.shape, small: broadcastShape(yShape, to: x.shape, "broadcastMultiply"))
+    let xv = x.value, yv = y.value
+    let out = makeScalars(xv.count) { o in for i in 0..<xv.count { o[i] = xv.scalars[i] * yv.scalars[Int(index[i])] } }
+    return x.tape.record(Tensor(shape: xv.shape, scalars: out), inputs: [x, y]) { g in
+        var dy = [Float](repeating: 0, count: yv.count)
+        var dx = [Float](repeating: 0, count: xv.count)
+        for i in 0..<xv.count {
+            let j = Int(index[i])
+            dx[i] = g.scalars[i] * yv.scalars[j]
+            dy[j] += g.scalars[i] * xv.scalars[i]
+        }
+        return [Tensor(shape: xv.shape, scalars: dx), Tensor(shape: yShape, scalars: dy)]
+    }
+}
+
+/// x + y where `y`'s shape broadcasts to `x`'s.
+public func broadcastAdd(_ x: Variable, _ y: Variable) -> Variable {
+    let yShape = y.shape
+    let index = broadcastIndices(full: x.shape, small: broadcastShape(yShape, to: x.shape, "broadcastAdd"))
+    let xv = x.value, yv = y.value
+    let out = makeScalars(xv.count) { o in for i in 0..<xv.count { o[i] = xv.scalars[i] + yv.scalars[Int(index[i])] } }
+    return x.tape.record(Tensor(shape: xv.shape, scalars: out), inputs: [x, y]) { g in
+        var dy = [Float](repeating: 0, count: yv.count)
+        for i in 0..<xv.count { dy[Int(index[i])] += g.scalars[i] }
+        return [g, Tensor(shape: yShape, scalars: dy)]
+    }
+}

@@ -1,0 +1,73 @@
+// Bilinear resizing of the last two dimensions with PyTorch's `F.interpolate(mode: "bilinear")`
+// semantics, so images and activations match PyTorch pixel for pixel.
+
+/// For each output coordinate: the two source indices and the weight of the second.
+struct LinearTaps {
+    var lower: [Int] = [], upper: [Int] = [], weight: [Float] = []
+
+    /// PyTorch: align_corners → src = dst·(in−1)/(out−1); otherwise src = (dst+0.5)·in/out − 0.5,
+    /// clamped at 0; then lower = ⌊src⌋, upper = min(lower+1, in−1).
+    init(input: Int, output: Int, alignCorners: Bool) {
+        let scale: Float = alignCorners
+            ? (output > 1 ? Float(input - 1) / Float(output - 1) : 0)
+            : Float(input) / Float(output)
+        for d in 0..<output {
+            let src = alignCorners ? Float(d) * scale : max((Float(d) + 0.5) * scale - 0.5, 0)
+            let lo = min(Int(src), input - 1)
+            lower.append(lo)
+            upper.append(min(lo + 1, input - 1))
+            weight.append(src - Float(lo))
+        }
+    }
+}
+
+/// Resizes H and W bilinearly (PyTorch's `interpolate(..., mode: "bilinear", align_corners:)`).
+///
+/// ```swift
+/// let upsampled = resizeBilinear(x, height: 224, width: 224)
+/// ```
+public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners: Bool = false) -> Variable {
+    let shape = x.shape
+    precondition(shape.count >= 2 && height > 0 && width > 0, "resizeBilinear: \(shape) to \(height)×\(width)")
+    let h = shape[shape.count - 2], w = shape[shape.count - 1]
+    let planes = shape.dropLast(2).reduce(1, *)
+    let rows = LinearTaps(input: h, output: height, alignCorners: alignCorners)
+    let cols = LinearTaps(input: w, output: width, alignCorners: alignCorners)
+    let out = makeScalars(planes * height * width) { o in
+        x.value.scalars.withUnsafeBufferPointer { src in
+            for p in 0..<planes {
+                let s = src.baseAddress! + p * h * w
+                for y in 0..<height {
+                    let r0 = s + rows.lower[y] * w, r1 = s + rows.upper[y] * w, ty = rows.weight[y]
+                    for xo in 0..<width {
+                        let c0 = cols.lower[xo], c1 = cols.upper[xo], tx = cols.weight[xo]
+                        let top = r0[c0] + (r0[c1] - r0[c0]) * tx
+                        let bottom = r1[c0] + (r1[c1] - r1[c0]) * tx
+                        o[(p * height + y) * width + xo] = top + (bottom - top) * ty
+                    }
+                }
+            }
+        }
+    }
+    return x.tape.record(Tensor(shape: shape.dropLast(2) + [height, width], scalars: out), inputs: [x]) { g in
+        let dx = makeScalars(planes * h * w, zeroed: true) { d in
+            g.scalars.withUnsafeBufferPointer { gb in
+                for p in 0..<planes {
+                    let dp = d + p * h * w
+                    for y in 0..<height {
+                        let r0 = rows.lower[y] * w, r1 = rows.upper[y] * w, ty = rows.weight[y]
+                        for xo in 0..<width {
+                            let v = gb[(p * height + y) * width + xo]
+                            let c0 = cols.lower[xo], c1 = cols.upper[xo], tx = cols.weight[xo]
+                            dp[r0 + c0] += v * (1 - ty) * (1 - tx)
+                            dp[r0 + c1] += v * (1 - ty) * tx
+                            dp[r1 + c0] += v * ty * (1 - tx)
+                            dp[r1 + c1] += v * ty * tx
+                        }
+                    }
+                }
+            }
+        }
+        return [Tensor(shape: shape, scalars: dx)]
+    }
+}

@@ -1,0 +1,93 @@
+// Convolutions against the seven-loop reference: every path (im2col + sgemm, 1×1 sgemm,
+// depthwise kernel), stride, SAME and explicit padding, groups and fused activations.
+import XCTest
+@testable import Tensors
+
+final class ConvTests: XCTestCase {
+    /// One convolution config: seeded x [n, cin, h, w], weight [cout, cin/groups, k, k], bias.
+    /// Inputs have std 2 so ReLU6 clips at both ends.
+    func conv(_ n: Int, _ cin: Int, _ h: Int, _ w: Int, cout: Int, k: Int, stride: Int = 1,
+              padding: Padding = .symmetric(0), groups: Int = 1, activation: Activation = .none,
+              bias: Bool = true, naiveGradient: Bool = false, tolerance: Double = 1e-4,
+              file: StaticString = #filePath, line: UInt = #line) {
+        let x = Inputs.normal([n, cin, h, w], seed: 1, std: 2)
+        let weight = Inputs.normal([cout, cin / groups, k, k], seed: 2, std: 1 / Float(k * k * cin / groups).squareRoot() * 2)
+        let b = bias ? Inputs.normal([cout], seed: 3) : nil
+        checkOp([x], valueTolerance: tolerance,
+                gradientTolerance: naiveGradient ? tolerance : 1e-2,
+                gradientReference: naiveGradient ? { xs, g in
+                    [naiveConvInputGradient(xs[0], weight, b, stride: stride, padding: padding, groups: groups,
+                                            activation: activation, g)]
+                } : nil, file: file, line: line) {
+            conv2d($0[0], weight: weight, bias: b, stride: stride, padding: padding, groups: groups, activation: activation)
+        } reference: {
+            naiveConv($0[0], weight, b, stride: stride, padding: padding, groups: groups, activation: activation)
+        }
+    }
+
+    func testGeneral3x3() {
+        conv(2, 3, 7, 7, cout: 4, k: 3, padding: .symmetric(1))
+        conv(2, 3, 7, 7, cout: 4, k: 3, bias: false)
+        conv(1, 3, 6, 5, cout: 2, k: 3, stride: 2, padding: .symmetric(1))
+        conv(2, 2, 6, 7, cout: 3, k: 3, padding: .explicit(top: 1, left: 0, bottom: 2, right: 1))
+    }
+
+    func testSamePadding() {
+        conv(2, 3, 7, 7, cout: 4, k: 3, stride: 2, padding: .same)    // odd size, stride 2
+        conv(2, 3, 8, 8, cout: 4, k: 3, stride: 2, padding: .same)    // even size: extra row/col bottom/right
+        conv(1, 3, 7, 8, cout: 2, k: 5, stride: 2, padding: .same)
+        conv(1, 2, 6, 6, cout: 3, k: 3, stride: 1, padding: .same)
+        conv(1, 2, 9, 9, cout: 2, k: 4, stride: 1, padding: .same)    // even kernel, stride 1
+        conv(1, 3, 16, 16, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6)  // the stem
+    }
+
+    func testGroups() {
+        conv(2, 4, 6, 6, cout: 6, k: 3, padding: .symmetric(1), groups: 2)
+        conv(1, 6, 5, 5, cout: 6, k: 3, stride: 2, padding: .same, groups: 3, activation: .relu)
+        conv(1, 3, 5, 5, cout: 6, k: 3, padding: .same, groups: 3)     // channel multiplier 2
+    }
+
+    func testDepthwise() {
+        conv(2, 4, 9, 9, cout: 4, k: 3, padding: .same, groups: 4)
+        conv(2, 4, 9, 9, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
+        conv(2, 4, 8, 8, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
+        conv(2, 4, 9, 9, cout: 4, k: 5, padding: .same, groups: 4)
+        conv(2, 4, 9, 10, cout: 4, k: 5, stride: 2, padding: .same, groups: 4)
+        conv(1, 3, 6, 6, cout: 3, k: 3, padding: .explicit(top: 0, left: 2, bottom: 1, right: 0), groups: 3)
+        conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
+        conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
+    }
+
+    func testPointwise() {
+        conv(2, 5, 6, 6, cout: 7, k: 1)
+        conv(2, 5, 6, 6, cout: 7, k: 1, activation: .relu6)
+        conv(1, 5, 6, 6, cout: 3, k: 1, bias: false, tolerance: 1e-4)
+        conv(2, 4, 7, 7, cout: 3, k: 1, stride: 2, padding: .same)   // strided 1×1 takes the im2col path
+        conv(1, 4, 5, 5, cout: 2, k: 1, padding: .symmetric(1))        // padded 1×1 too
+    }
+
+    func testActivations() {
+        conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu)
+        conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu6)
+    }
+
+    /// Larger shapes: the sgemm and depthwise kernels agree with the naive loops at the 1e-3 level,
+    /// gradients included (against the naive scatter; too many elements to difference).
+    func testLargerShapesAgreeWithNaive() {
+        conv(2, 16, 20, 20, cout: 24, k: 3, stride: 1, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(2, 32, 15, 15, cout: 48, k: 3, stride: 2, padding: .same, naiveGradient: true, tolerance: 1e-3)
+        conv(2, 64, 12, 12, cout: 40, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(2, 32, 14, 14, cout: 32, k: 5, stride: 2, padding: .same, groups: 32, activation: .relu6,
+             naiveGradient: true, tolerance: 1e-3)
+        conv(3, 24, 17, 17, cout: 24, k: 3, stride: 1, padding: .same, groups: 24, naiveGradient: true, tolerance: 1e-3)
+    }
+
+    func testSameGeometry() {
+        // TF SAME on 7 (stride 2, k 3): output 4, total padding 2 → 1 top, 1 bottom;
+        // on 8: output 4, total padding 1 → 0 top, 1 bottom (the extra row at the bottom).
+        let odd = ConvGeometry(input: [1, 1, 7, 7], weight: [1, 1, 3, 3], stride: 2, padding: .same, groups: 1)
+        XCTAssertEqual([odd.outHeight, odd.padTop], [4, 1])
+        let even = ConvGeometry(input: [1, 1, 8, 8], weight: [1, 1, 3, 3], stride: 2, padding: .same, groups: 1)
+        XCTAssertEqual([even.outHeight, even.padTop], [4, 0])
+    }
+}

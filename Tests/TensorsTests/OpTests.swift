@@ -1,0 +1,254 @@
+// Every other differentiable op: one line per op or configuration through `checkOp`.
+import Foundation
+import XCTest
+@testable import Tensors
+
+/// A plain elementwise reference.
+private func pointwise(_ f: @escaping (Double) -> Double) -> ([Tensor]) -> Tensor {
+    { xs in xs[0].map { Float(f(Double($0))) } }
+}
+
+final class ElementwiseTests: XCTestCase {
+    let x = Inputs.normal([2, 3, 4], seed: 11)
+    let positive = Inputs.uniform([2, 3, 4], 0.5, 2, seed: 12)
+
+    func testActivations() {
+        checkOp([x], { relu($0[0]) }, reference: pointwise { max($0, 0) })
+        checkOp([x.map { $0 * 4 }], { relu6($0[0]) }, reference: pointwise { min(max($0, 0), 6) })
+        checkOp([x], { sigmoid($0[0]) }, reference: pointwise { 1 / (1 + Foundation.exp(-$0)) })
+        checkOp([x], { tanh($0[0]) }, reference: pointwise { Foundation.tanh($0) })
+    }
+
+    func testFunctions() {
+        checkOp([x], { exp($0[0]) }, reference: pointwise { Foundation.exp($0) })
+        checkOp([positive], { log($0[0]) }, reference: pointwise { Foundation.log($0) })
+        checkOp([x], { abs($0[0]) }, reference: pointwise { Swift.abs($0) })
+        checkOp([positive], { sqrt($0[0]) }, reference: pointwise { $0.squareRoot() })
+        checkOp([x], { clamp($0[0], min: -0.5, max: 0.7) }, reference: pointwise { min(max($0, -0.5), 0.7) })
+        checkOp([x], { $0[0].squared() }, reference: pointwise { $0 * $0 })
+    }
+
+    func testArithmetic() {
+        let y = Inputs.normal([2, 3, 4], seed: 13)
+        checkOp([x, positive], { $0[0] / $0[1] }, reference: { $0[0].zipped(with: $0[1], /) })
+        checkOp([x, y], { $0[0] + $0[1] }, reference: { $0[0].zipped(with: $0[1], +) })
+        checkOp([x, y], { $0[0] - $0[1] }, reference: { $0[0].zipped(with: $0[1], -) })
+        checkOp([x, y], { $0[0] * $0[1] }, reference: { $0[0].zipped(with: $0[1], *) })
+        checkOp([x], { $0[0] / 4 }, reference: pointwise { $0 / 4 })
+    }
+
+    func testClampPassesGradientOnItsBounds() {
+        let tape = Tape()
+        let v = tape.variable(Tensor(shape: [4], scalars: [-2, 0, 1, 3]))
+        XCTAssertEqual(tape.gradient(of: clamp(v, min: 0, max: 1).sum(), withRespectTo: v).scalars, [0, 1, 1, 0])
+    }
+}
+
+/// Plain references for pooling and resampling.
+private func naiveWindowPool(_ x: Tensor, kernel: Int, stride: Int, padding: Int, max: Bool) -> Tensor {
+    let ho = (x.shape[2] + 2 * padding - kernel) / stride + 1, wo = (x.shape[3] + 2 * padding - kernel) / stride + 1
+    return naivePlanes(x, ho: ho, wo: wo) { at, oy, ox in
+        var best = -Double.infinity, sum = 0.0
+        for ky in 0..<kernel { for kx in 0..<kernel {
+            let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
+            guard iy >= 0, iy < x.shape[2], ix >= 0, ix < x.shape[3] else { continue }
+            best = Swift.max(best, at(iy, ix))
+            sum += at(iy, ix)
+        } }
+        return max ? best : sum / Double(kernel * kernel)
+    }
+}
+
+private func naiveAdaptive(_ x: Tensor, _ ho: Int, _ wo: Int) -> Tensor {
+    let (h, w) = (x.shape[2], x.shape[3])
+    return naivePlanes(x, ho: ho, wo: wo) { at, oy, ox in
+        let y0 = Int(floor(Double(oy * h) / Double(ho))), y1 = Int(ceil(Double((oy + 1) * h) / Double(ho)))
+        let x0 = Int(floor(Double(ox * w) / Double(wo))), x1 = Int(ceil(Double((ox + 1) * w) / Double(wo)))
+        var sum = 0.0
+        for iy in y0..<y1 { for ix in x0..<x1 { sum += at(iy, ix) } }
+        return sum / Double((y1 - y0) * (x1 - x0))
+    }
+}
+
+private func naiveResize(_ x: Tensor, _ ho: Int, _ wo: Int, _ alignCorners: Bool) -> Tensor {
+    naivePlanes(x, ho: ho, wo: wo) { at, oy, ox in
+        let (y0, y1, ty) = naiveSource(oy, input: x.shape[2], output: ho, alignCorners: alignCorners)
+        let (x0, x1, tx) = naiveSource(ox, input: x.shape[3], output: wo, alignCorners: alignCorners)
+        return (1 - ty) * ((1 - tx) * at(y0, x0) + tx * at(y0, x1)) + ty * ((1 - tx) * at(y1, x0) + tx * at(y1, x1))
+    }
+}
+
+final class PoolingTests: XCTestCase {
+    let x = Inputs.distinct([2, 3, 7, 7], seed: 21)
+    let even = Inputs.distinct([2, 2, 6, 8], seed: 22)
+
+    func testMaxPool() {
+        checkOp([even], { maxPool2d($0[0], kernel: 2, stride: 2) },
+                reference: { naiveWindowPool($0[0], kernel: 2, stride: 2, padding: 0, max: true) })
+        checkOp([x], { maxPool2d($0[0], kernel: 3, stride: 2, padding: 1) },
+                reference: { naiveWindowPool($0[0], kernel: 3, stride: 2, padding: 1, max: true) })
+        checkOp([x], { maxPool2d($0[0], kernel: 3, stride: 1) },
+                reference: { naiveWindowPool($0[0], kernel: 3, stride: 1, padding: 0, max: true) })
+    }
+
+    func testAvgPool() {
+        checkOp([even], { avgPool2d($0[0], kernel: 2, stride: 2) },
+                reference: { naiveWindowPool($0[0], kernel: 2, stride: 2, padding: 0, max: false) })
+        checkOp([x], { avgPool2d($0[0], kernel: 3, stride: 2, padding: 1) },
+                reference: { naiveWindowPool($0[0], kernel: 3, stride: 2, padding: 1, max: false) })
+        checkOp([x], { avgPool2d($0[0], kernel: 3, stride: 1, padding: 1) },
+                reference: { naiveWindowPool($0[0], kernel: 3, stride: 1, padding: 1, max: false) })
+    }
+
+    func testAdaptiveAvgPool() {
+        checkOp([x], { adaptiveAvgPool2d($0[0], height: 3, width: 3) }, reference: { naiveAdaptive($0[0], 3, 3) })
+        checkOp([even], { adaptiveAvgPool2d($0[0], height: 4, width: 3) }, reference: { naiveAdaptive($0[0], 4, 3) })
+        checkOp([even], { adaptiveAvgPool2d($0[0], height: 1, width: 1) }, reference: { naiveAdaptive($0[0], 1, 1) })
+        checkOp([even], { adaptiveAvgPool2d($0[0], height: 9, width: 10) }, reference: { naiveAdaptive($0[0], 9, 10) })
+    }
+
+    func testGlobalAvgPool() {
+        checkOp([x], { globalAvgPool($0[0]) }, reference: { naiveAdaptive($0[0], 1, 1).reshaped([2, 3]) })
+    }
+}
+
+final class ResampleTests: XCTestCase {
+    let x = Inputs.normal([2, 2, 5, 6], seed: 31)
+
+    func testResizeBilinear() {
+        for alignCorners in [false, true] {
+            for (h, w) in [(9, 13), (3, 4), (5, 6), (1, 1), (10, 3)] {
+                checkOp([x], { resizeBilinear($0[0], height: h, width: w, alignCorners: alignCorners) },
+                        reference: { naiveResize($0[0], h, w, alignCorners) })
+            }
+        }
+    }
+
+    /// PyTorch: interpolate([0, 1], size 4) is [0, 0.25, 0.75, 1]; with align_corners [0, ⅓, ⅔, 1];
+    /// downsampling [0, 1, 2, 3] to 2 samples at 0.5 and 2.5.
+    func testResizeMatchesPyTorchOnKnownValues() {
+        let tape = Tape()
+        let row = tape.constant(Tensor(shape: [1, 1, 1, 2], scalars: [0, 1]))
+        XCTAssertEqual(resizeBilinear(row, height: 1, width: 4).value.scalars, [0, 0.25, 0.75, 1])
+        let aligned = resizeBilinear(row, height: 1, width: 4, alignCorners: true).value.scalars
+        for (a, b) in zip(aligned, [0, 1.0 / 3, 2.0 / 3, 1] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        let four = tape.constant(Tensor(shape: [1, 1, 1, 4], scalars: [0, 1, 2, 3]))
+        XCTAssertEqual(resizeBilinear(four, height: 1, width: 2).value.scalars, [0.5, 2.5])
+    }
+
+    func testPadAndCrop() {
+        checkOp([x], { pad($0[0], top: 1, left: 2, bottom: 3, right: 0, value: 0.5) }, reference: { xs in
+            naivePlanes(xs[0], ho: 9, wo: 8) { at, y, x in
+                (1..<6).contains(y) && (2..<8).contains(x) ? at(y - 1, x - 2) : 0.5
+            }
+        })
+        checkOp([x], { crop($0[0], top: 1, left: 2, height: 3, width: 4) }, reference: { xs in
+            naivePlanes(xs[0], ho: 3, wo: 4) { at, y, x in at(y + 1, x + 2) }
+        })
+    }
+}
+
+final class ShapeAndReductionTests: XCTestCase {
+    let x = Inputs.normal([2, 3, 4, 5], seed: 41)
+
+    func testMatmul() {
+        let a = Inputs.normal([3, 4], seed: 42), b = Inputs.normal([4, 5], seed: 43)
+        let product: ([Tensor]) -> Tensor = { xs in
+            var c = Tensor(zeros: [xs[0].shape[0], xs[1].shape[1]])
+            forEachIndex(c.shape) { i in
+                c[i[0], i[1]] = Float((0..<xs[0].shape[1]).reduce(0.0) { $0 + Double(xs[0][i[0], $1]) * Double(xs[1][$1, i[1]]) })
+            }
+            return c
+        }
+        checkOp([a, b], { matmul($0[0], $0[1]) }, reference: product)
+        checkOp([a], { matmul($0[0], b) }, reference: { product([$0[0], b]) })
+        checkOp([a], { $0[0].transposed() }, reference: { xs in
+            var t = Tensor(zeros: [4, 3])
+            forEachIndex([4, 3]) { t[$0[0], $0[1]] = xs[0][$0[1], $0[0]] }
+            return t
+        })
+        let w = Inputs.normal([6, 4], seed: 44), bias = Inputs.normal([6], seed: 45)
+        checkOp([a], { linear($0[0], weight: w, bias: bias) }, reference: { xs in
+            var y = product([xs[0], w.transposedPlainly()])
+            forEachIndex(y.shape) { y[$0[0], $0[1]] += bias[$0[1]] }
+            return y
+        })
+    }
+
+    func testConcatAndSlice() {
+        let x = self.x
+        for axis in [0, 1, 3] {
+            var other = x.shape
+            other[axis] = 2
+            let y = Inputs.normal(other, seed: 46)
+            checkOp([x, y], { concat($0, axis: axis) }, reference: { xs in
+                var shape = x.shape
+                shape[axis] += 2
+                var out = Tensor(zeros: shape)
+                forEachIndex(shape) { i in
+                    var j = i
+                    if i[axis] < x.shape[axis] { out.scalars[flatIndex(i, shape)] = xs[0].scalars[flatIndex(i, x.shape)] }
+                    else { j[axis] -= x.shape[axis]; out.scalars[flatIndex(i, shape)] = xs[1].scalars[flatIndex(j, other)] }
+                }
+                return out
+            })
+            checkOp([x], { slice($0[0], axis: axis, range: 1..<2) }, reference: { xs in
+                var shape = x.shape
+                shape[axis] = 1
+                var out = Tensor(zeros: shape)
+                forEachIndex(shape) { i in
+                    var j = i
+                    j[axis] += 1
+                    out.scalars[flatIndex(i, shape)] = xs[0].scalars[flatIndex(j, x.shape)]
+                }
+                return out
+            })
+        }
+    }
+
+    func testSumAndMean() {
+        let x = self.x
+        for (axes, keep) in [([1], false), ([0, 2], true), ([2, 3], false), ([-1], true), ([0, 1, 2, 3], false)] {
+            let reference = { (xs: [Tensor], divide: Bool) -> Tensor in
+                var kept = x.shape
+                for a in axes { kept[(a + 4) % 4] = 1 }
+                var out = Tensor(zeros: kept)
+                forEachIndex(x.shape) { i in
+                    let j = zip(i, kept).map { $1 == 1 ? 0 : $0 }
+                    out.scalars[flatIndex(j, kept)] += xs[0].scalars[flatIndex(i, x.shape)]
+                }
+                let n = Float(x.count / out.count)
+                let shape = keep ? kept : x.shape.indices.filter { d in !axes.contains { ($0 + 4) % 4 == d } }.map { x.shape[$0] }
+                return Tensor(shape: shape, scalars: out.scalars.map { divide ? $0 / n : $0 })
+            }
+            checkOp([x], { sum($0[0], axes: axes, keepingDims: keep) }, reference: { reference($0, false) })
+            checkOp([x], { mean($0[0], axes: axes, keepingDims: keep) }, reference: { reference($0, true) })
+        }
+    }
+
+    func testBroadcast() {
+        let x = self.x
+        for yShape in [[1, 3, 1, 1], [5], [2, 1, 4, 1], [2, 3, 4, 5]] {
+            let y = Inputs.normal(yShape, seed: 47)
+            let padded = [Int](repeating: 1, count: 4 - yShape.count) + yShape
+            let combine = { (xs: [Tensor], f: (Float, Float) -> Float) -> Tensor in
+                var out = xs[0]
+                forEachIndex(x.shape) { i in
+                    let j = zip(i, padded).map { $1 == 1 ? 0 : $0 }
+                    out.scalars[flatIndex(i, x.shape)] = f(xs[0].scalars[flatIndex(i, x.shape)], xs[1].scalars[flatIndex(j, padded)])
+                }
+                return out
+            }
+            checkOp([x, y], { broadcastMultiply($0[0], $0[1]) }, reference: { combine($0, *) })
+            checkOp([x, y], { broadcastAdd($0[0], $0[1]) }, reference: { combine($0, +) })
+        }
+    }
+}
+
+private extension Tensor {
+    func transposedPlainly() -> Tensor {
+        var t = Tensor(zeros: [shape[1], shape[0]])
+        forEachIndex(shape) { t[$0[1], $0[0]] = self[$0[0], $0[1]] }
+        return t
+    }
+}
