@@ -19,8 +19,8 @@ extension Objective {
         Objective(name: "neuron(\(layer), \(n)\(batchLabel(batch)))", layers: [layer]) { inputs in
             let c = channelSlice(inputs[layer], n, batch: batch)
             let yy = y ?? c.shape[2] / 2, xx = x ?? c.shape[3] / 2
-            let row = Interim.slice(c, axis: 2, range: yy..<yy + 1)
-            return Interim.slice(row, axis: 3, range: xx..<xx + 1).mean()
+            let row = slice(c, axis: 2, range: yy..<yy + 1)
+            return slice(row, axis: 3, range: xx..<xx + 1).mean()
         }
     }
 
@@ -45,13 +45,13 @@ extension Objective {
             let a = select(inputs[layer], batch: batch)
             precondition(a.shape[1] == vector.count, "direction has \(vector.count) entries, layer \(layer) has \(a.shape[1]) channels")
             let v = a.tape.constant(Tensor(shape: [1, vector.count, 1, 1], scalars: vector))
-            let dot = Interim.sum(Interim.broadcastMultiply(a, v), axis: 1)  // [N, 1, H, W]
+            let dot = sum(broadcastMultiply(a, v), axes: [1], keepingDims: true)  // [N, 1, H, W]
             guard cosinePower > 0 else { return dot.mean() }
             let eps: Float = 1e-4
-            let aNorm = Interim.sqrt(Interim.sum(a * a, axis: 1)) + eps
+            let aNorm = sqrt(sum(a * a, axes: [1], keepingDims: true)) + eps
             let vNorm = vector.map { $0 * $0 }.reduce(0, +).squareRoot() + eps
-            let cosine = Interim.divide(dot, aNorm) * (1 / vNorm)
-            let floored = Interim.clamp(cosine, min: 0.1, max: .greatestFiniteMagnitude)
+            let cosine = (dot / aNorm) * (1 / vNorm)
+            let floored = clamp(cosine, min: 0.1, max: .greatestFiniteMagnitude)
             var weighted = dot
             for _ in 0..<cosinePower { weighted = weighted * floored }
             return weighted.mean()
@@ -64,7 +64,7 @@ extension Objective {
         Objective(name: "classLogit(\(n)\(batchLabel(batch)))", layers: [layer]) { inputs in
             let logits = select(inputs[layer], batch: batch)
             let flat = logits.reshaped([logits.shape[0], logits.value.count / logits.shape[0]])
-            return Interim.slice(flat, axis: 1, range: n..<n + 1).sum()
+            return slice(flat, axis: 1, range: n..<n + 1).sum()
         }
     }
 
@@ -79,9 +79,9 @@ extension Objective {
             let positions = a.shape[2] * a.shape[3]
             guard n > 1 else { return a.tape.constant(Tensor(scalar: 0)) }
             let grams: [Variable] = (0..<n).map { i in
-                let f = Interim.slice(a, axis: 0, range: i..<i + 1).reshaped([c, positions])
-                let g = Interim.matmul(f, Interim.transposed(f))
-                let norm = Interim.sqrt((g * g).sum() + 1e-10)
+                let f = slice(a, axis: 0, range: i..<i + 1).reshaped([c, positions])
+                let g = matmul(f, f.transposed())
+                let norm = sqrt((g * g).sum() + 1e-10)
                 return normalized(g, norm)
             }
             var total: Variable? = nil
@@ -98,7 +98,7 @@ extension Objective {
     /// L1 penalty: `Σ |x − constant|` over `layer` (default the image).
     public static func l1(_ layer: String = Objective.image, constant: Float = 0, batch: Int? = nil) -> Objective {
         Objective(name: "l1(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
-            Interim.abs(select(inputs[layer], batch: batch) + (-constant)).sum()
+            abs(select(inputs[layer], batch: batch) + (-constant)).sum()
         }
     }
 
@@ -108,9 +108,9 @@ extension Objective {
         Objective(name: "totalVariation(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
             let x = select(inputs[layer], batch: batch)
             let (h, w) = (x.shape[2], x.shape[3])
-            let down = Interim.slice(x, axis: 2, range: 1..<h) - Interim.slice(x, axis: 2, range: 0..<h - 1)
-            let right = Interim.slice(x, axis: 3, range: 1..<w) - Interim.slice(x, axis: 3, range: 0..<w - 1)
-            return Interim.abs(down).sum() + Interim.abs(right).sum()
+            let down = slice(x, axis: 2, range: 1..<h) - slice(x, axis: 2, range: 0..<h - 1)
+            let right = slice(x, axis: 3, range: 1..<w) - slice(x, axis: 3, range: 0..<w - 1)
+            return abs(down).sum() + abs(right).sum()
         }
     }
 
@@ -133,19 +133,18 @@ private func batchLabel(_ batch: Int?) -> String { batch.map { ", batch \($0)" }
 func select(_ x: Variable, batch: Int?) -> Variable {
     guard let b = batch else { return x }
     precondition(b >= 0 && b < x.shape[0], "batch index \(b) out of range for a batch of \(x.shape[0])")
-    return Interim.slice(x, axis: 0, range: b..<b + 1)
+    return slice(x, axis: 0, range: b..<b + 1)
 }
 
 func channelSlice(_ x: Variable, _ n: Int, batch: Int?) -> Variable {
     precondition(x.shape.count >= 2 && n >= 0 && n < x.shape[1], "channel \(n) out of range for shape \(x.shape)")
-    return Interim.slice(select(x, batch: batch), axis: 1, range: n..<n + 1)
+    return slice(select(x, batch: batch), axis: 1, range: n..<n + 1)
 }
 
 /// `g / norm` where `norm` is a one-element variable.
 private func normalized(_ g: Variable, _ norm: Variable) -> Variable {
-    let shape = g.shape
-    let inverse = Interim.divide(g.tape.constant(Tensor(shape: [1, 1], repeating: 1)), norm.reshaped([1, 1]))
-    return Interim.broadcastMultiply(g, inverse).reshaped(shape)
+    let inverse = g.tape.constant(Tensor(shape: [1, 1], repeating: 1)) / norm.reshaped([1, 1])
+    return broadcastMultiply(g, inverse)
 }
 
 /// Lucid's `_tf_blur`: a 3×3 kernel (1 in the centre, 0.5 around) over each channel with zero

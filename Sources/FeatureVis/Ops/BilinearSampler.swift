@@ -4,15 +4,14 @@ import Tensors
 /// A precomputed bilinear resampling of `[N, C, H, W]` images: for every output pixel, four source
 /// taps and their weights, shared by all images and channels.
 ///
-/// One plan type covers resizing (PyTorch `interpolate(mode: "bilinear")` semantics, with or
-/// without `align_corners`) and affine warps such as rotation. A tap that falls outside the
+/// Plans describe warps such as rotation (resizing is the engine's `resizeBilinear`). A tap that falls outside the
 /// source image reads a constant fill value instead, so warps are continuous at the border.
 /// The sampling is linear in the image, so its gradient scatters the output gradient back
 /// through the same taps (``sampleBilinear(_:_:fill:)``).
 ///
 /// ```swift
-/// let plan = BilinearSampler.resize(from: (2, 2), to: (4, 4))
-/// let y = sampleBilinear(x, plan)   // [N, C, 4, 4]
+/// let plan = BilinearSampler.rotation(height: 4, width: 4, degrees: 90)
+/// let y = sampleBilinear(x, plan, fill: 0.5)   // [N, C, 4, 4]
 /// ```
 struct BilinearSampler: Sendable {
     let inputHeight: Int, inputWidth: Int
@@ -21,36 +20,6 @@ struct BilinearSampler: Sendable {
     let taps: [Int32]
     /// Four weights per output pixel, summing to 1.
     let weights: [Float]
-
-    /// PyTorch's bilinear resize. Without `alignCorners`, pixel centres map as
-    /// `src = (dst + 0.5) · in/out − 0.5`, clamped at 0; with it, corners map to corners.
-    static func resize(from input: (Int, Int), to output: (Int, Int), alignCorners: Bool = false) -> BilinearSampler {
-        func axis(_ inSize: Int, _ outSize: Int) -> [(Int, Int, Float)] {
-            (0..<outSize).map { d in
-                let src: Double
-                if alignCorners {
-                    src = outSize > 1 ? Double(d) * Double(inSize - 1) / Double(outSize - 1) : 0
-                } else {
-                    src = max(0, (Double(d) + 0.5) * Double(inSize) / Double(outSize) - 0.5)
-                }
-                let i0 = min(Int(src.rounded(.down)), inSize - 1)
-                let i1 = min(i0 + 1, inSize - 1)
-                return (i0, i1, Float(src - Double(i0)))
-            }
-        }
-        let ys = axis(input.0, output.0), xs = axis(input.1, output.1)
-        var taps = [Int32](), weights = [Float]()
-        taps.reserveCapacity(output.0 * output.1 * 4)
-        weights.reserveCapacity(output.0 * output.1 * 4)
-        for (y0, y1, fy) in ys {
-            for (x0, x1, fx) in xs {
-                taps += [y0 * input.1 + x0, y0 * input.1 + x1, y1 * input.1 + x0, y1 * input.1 + x1].map { Int32($0) }
-                weights += [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx]
-            }
-        }
-        return BilinearSampler(inputHeight: input.0, inputWidth: input.1, outputHeight: output.0,
-                               outputWidth: output.1, taps: taps, weights: weights)
-    }
 
     /// A warp: output pixel centre `(x, y)` reads the source at `source(x, y)` (pixel-centre
     /// coordinates, `(0, 0)` is the top-left pixel's centre), bilinearly; taps outside read the fill.

@@ -50,8 +50,8 @@ public struct FourierBasis: Sendable {
         let planes = s[0] * s[1]
         let scaleTensor = Tensor(shape: [1, 1, height, bins], scalars: scale)
         let scaleVariable = real.tape.constant(scaleTensor)
-        let re = Interim.broadcastMultiply(real, scaleVariable).reshaped([planes, height, bins])
-        let im = Interim.broadcastMultiply(imaginary, scaleVariable).reshaped([planes, height, bins])
+        let re = broadcastMultiply(real, scaleVariable).reshaped([planes, height, bins])
+        let im = broadcastMultiply(imaginary, scaleVariable).reshaped([planes, height, bins])
         return (inverseRealDFT2D(real: re, imaginary: im, dft) * (1 / Self.magic))
             .reshaped([s[0], s[1], height, width])
     }

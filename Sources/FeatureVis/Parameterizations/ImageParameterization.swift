@@ -98,8 +98,8 @@ public struct ImageParameterization: Sendable {
         }
         if decorrelated { t = mixChannels(t, ColourDecorrelation.matrix) }
         switch range {
-        case .sigmoid: return Interim.sigmoid(t)
-        case .clamp: return Interim.clamp(t + 0.5, min: 0, max: 1)
+        case .sigmoid: return sigmoid(t)
+        case .clamp: return clamp(t + 0.5, min: 0, max: 1)
         }
     }
 

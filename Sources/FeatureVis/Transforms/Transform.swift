@@ -36,7 +36,7 @@ extension Transform {
     public static func pad(_ width: Int, value: Float = 0.5) -> Transform {
         precondition(width >= 0, "pad width must be ≥ 0, got \(width)")
         return Transform(name: "pad(\(width), \(value.formatted()))") { x, _ in
-            Interim.pad(x, top: width, left: width, bottom: width, right: width, value: value)
+            Tensors.pad(x, top: width, left: width, bottom: width, right: width, value: value)
         }
     }
 
@@ -47,14 +47,14 @@ extension Transform {
         precondition(d >= 0, "jitter must be ≥ 0, got \(d)")
         return Transform(name: "jitter(\(d))") { x, rng in
             let dy = rng.nextInt(in: 0...d), dx = rng.nextInt(in: 0...d)
-            return Interim.crop(x, top: dy, left: dx, height: x.shape[2] - d, width: x.shape[3] - d)
+            return Tensors.crop(x, top: dy, left: dx, height: x.shape[2] - d, width: x.shape[3] - d)
         }
     }
 
     /// A crop at a fixed offset (the deterministic core of ``jitter(_:)``).
     public static func crop(top: Int, left: Int, height: Int, width: Int) -> Transform {
         Transform(name: "crop(\(top), \(left), \(height)×\(width))") { x, _ in
-            Interim.crop(x, top: top, left: left, height: height, width: width)
+            Tensors.crop(x, top: top, left: left, height: height, width: width)
         }
     }
 
@@ -133,8 +133,7 @@ func scaled(_ x: Variable, by factor: Float) -> Variable {
 
 func resized(_ x: Variable, height: Int, width: Int, alignCorners: Bool) -> Variable {
     if x.shape[2] == height && x.shape[3] == width { return x }
-    let plan = BilinearSampler.resize(from: (x.shape[2], x.shape[3]), to: (height, width), alignCorners: alignCorners)
-    return sampleBilinear(x, plan)
+    return resizeBilinear(x, height: height, width: width, alignCorners: alignCorners)
 }
 
 func rotated(_ x: Variable, degrees: Double, fill: Float) -> Variable {
