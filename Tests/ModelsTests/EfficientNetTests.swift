@@ -1,0 +1,157 @@
+import Foundation
+import Tensors
+import XCTest
+@testable import Models
+
+/// EfficientNet-Lite0 against PyTorch's numbers (Tests/Fixtures/reference/efficientnet-lite0-chelsea.json).
+final class EfficientNetTests: XCTestCase {
+    /// The pretrained network, loaded once for the class.
+    nonisolated(unsafe) private static let loaded = Result { try EfficientNetLite0.pretrained() }
+
+    /// The network, or a skip that names the set-up command when the weights are not fetched.
+    private func network() throws -> EfficientNetLite0 {
+        switch Self.loaded {
+        case let .success(net): return net
+        case let .failure(error as MissingWeightsError): throw XCTSkip("\(error)")
+        case let .failure(error): throw error
+        }
+    }
+
+    private func reference() throws -> [String: Any] { try Fixtures.json(Fixtures.efficientNetReference) }
+
+    /// chelsea.png cropped at the reference's origin and size, RGB in [0, 1].
+    private func input(_ reference: [String: Any]) throws -> Tensor {
+        let spec = try XCTUnwrap(reference["input"] as? [String: Any])
+        let origin = try XCTUnwrap(spec["crop_origin_xy"] as? [Int])
+        let size = try XCTUnwrap(spec["size"] as? Int)
+        let photo = try PNG.read(Fixtures.photo(try XCTUnwrap(spec["photo"] as? String)))
+        let tape = Tape()
+        return crop(tape.constant(photo), top: origin[1], left: origin[0], height: size, width: size).value
+    }
+
+    private func assertClose(_ actual: Double, _ expected: Double, relative: Double, absolute: Double,
+                             _ message: @autoclosure () -> String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertLessThanOrEqual(Swift.abs(actual - expected), max(relative * Swift.abs(expected), absolute),
+                                 "\(message()): \(actual) vs reference \(expected)", file: file, line: line)
+    }
+
+    func testLogitsAndEveryRecordedLayerMatchPyTorch() throws {
+        let net = try network()
+        let reference = try reference()
+        let layers = try XCTUnwrap(reference["layers"] as? [String: [String: Any]])
+        XCTAssertEqual(layers.count, 18)  // stem, 16 blocks, head
+
+        let tape = Tape()
+        let outputs = try net.forward(tape.constant(try input(reference)), reading: Set(layers.keys).union(["logits"]))
+
+        let logits = try XCTUnwrap(outputs["logits"]).value
+        let expectedLogits = try XCTUnwrap(reference["logits"] as? [Double])
+        XCTAssertEqual(logits.shape, [1, 1000])
+        var worst = 0.0
+        for (actual, expected) in zip(logits.scalars, expectedLogits) { worst = max(worst, Swift.abs(Double(actual) - expected)) }
+        XCTAssertLessThanOrEqual(worst, 1e-3, "largest logit difference")
+
+        for (name, record) in layers {
+            let value = try XCTUnwrap(outputs[name], name).value
+            XCTAssertEqual(value.shape, try XCTUnwrap(record["shape"] as? [Int]), name)
+            let n = Double(value.count)
+            let values = value.scalars.map(Double.init)
+            let mean = values.reduce(0, +) / n
+            let std = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+            let absSum = values.reduce(0) { $0 + Swift.abs($1) }
+            assertClose(mean, try XCTUnwrap(record["mean"] as? Double), relative: 1e-3, absolute: 1e-4, "\(name) mean")
+            assertClose(std, try XCTUnwrap(record["std"] as? Double), relative: 1e-3, absolute: 1e-4, "\(name) std")
+            assertClose(absSum, try XCTUnwrap(record["abs_sum"] as? Double), relative: 1e-3, absolute: 1e-4, "\(name) abs_sum")
+            for sample in try XCTUnwrap(record["samples"] as? [[String: Any]]) {
+                let index = try XCTUnwrap(sample["index"] as? [Int])
+                assertClose(Double(value[index[0], index[1], index[2], index[3]]), try XCTUnwrap(sample["value"] as? Double),
+                            relative: 1e-3, absolute: 1e-4, "\(name)\(index)")
+            }
+        }
+
+        // The top-5 agrees with PyTorch's, class by class.
+        let top5 = try XCTUnwrap(reference["top5"] as? [[String: Any]])
+        let ours = topPredictions(logits: logits.scalars, k: 5)
+        XCTAssertEqual(ours.map(\.classIndex), top5.compactMap { $0["class"] as? Int })
+        for (prediction, expected) in zip(ours, top5) {
+            assertClose(Double(prediction.probability), try XCTUnwrap(expected["prob"] as? Double),
+                        relative: 1e-3, absolute: 1e-5, "probability of \(prediction.classIndex)")
+        }
+        XCTAssertEqual(ours.first?.name, imageNetClassNames[282])
+    }
+
+    func testInputGradientOfAChannelMeanMatchesPyTorch() throws {
+        let net = try network()
+        let reference = try reference()
+        let record = try XCTUnwrap(reference["input_gradient"] as? [String: Any])
+        XCTAssertEqual(record["objective"] as? String, "mean of channel 96 of _blocks.8")
+
+        let tape = Tape()
+        let image = tape.variable(try input(reference))
+        let block = try XCTUnwrap(try net.forward(image, reading: ["_blocks.8"])["_blocks.8"])
+        let objective = slice(block, axis: 1, range: 96..<97).mean()
+        assertClose(Double(objective.value.scalar), try XCTUnwrap(record["value"] as? Double),
+                    relative: 1e-3, absolute: 1e-5, "objective")
+        let gradient = tape.gradient(of: objective, withRespectTo: image)
+        XCTAssertEqual(gradient.shape, try XCTUnwrap(record["shape"] as? [Int]))
+        let absSum = gradient.scalars.reduce(0.0) { $0 + Swift.abs(Double($1)) }
+        assertClose(absSum, try XCTUnwrap(record["abs_sum"] as? Double), relative: 1e-2, absolute: 0, "gradient abs_sum")
+        for sample in try XCTUnwrap(record["samples"] as? [[String: Any]]) {
+            let index = try XCTUnwrap(sample["index"] as? [Int])
+            assertClose(Double(gradient[index[0], index[1], index[2], index[3]]), try XCTUnwrap(sample["value"] as? Double),
+                        relative: 1e-2, absolute: 1e-5, "gradient\(index)")
+        }
+    }
+
+    func testArchitectureAndTruncation() throws {
+        let net = try network()
+        XCTAssertEqual(net.layerNames.first, "stem")
+        XCTAssertEqual(net.layerNames.last, "logits")
+        XCTAssertEqual(net.layerNames.filter { $0.hasPrefix("_blocks.") && !$0.contains(".expand") && !$0.contains(".depthwise") }.count, 16)
+        XCTAssertEqual(try net.channels(of: "_blocks.8"), 112)
+        XCTAssertEqual(try net.channels(of: "_blocks.8.expand"), 480)
+        XCTAssertEqual(try net.channels(of: "head"), 1280)
+        XCTAssertFalse(net.layerNames.contains("_blocks.0.expand"))  // expansion ratio 1: no expand conv
+
+        // Every readable layer's channels(of:) agrees with what forward returns (at 64 px, to be quick).
+        let tape = Tape()
+        let x = tape.constant(Tensor(shape: [1, 3, 64, 64], repeating: 0.5))
+        let all = try net.forward(x, reading: Set(net.layerNames))
+        for layer in net.layerNames { XCTAssertEqual(all[layer]?.shape[1], try net.channels(of: layer), layer) }
+        XCTAssertEqual(all["_blocks.15"]?.shape, [1, 320, 2, 2])
+
+        // Reading a shallow layer stops there: fewer ops on the tape, the same values.
+        let shallowTape = Tape()
+        let shallow = try net.forward(shallowTape.constant(x.value), reading: ["_blocks.2"])
+        XCTAssertEqual(Array(shallow.keys), ["_blocks.2"])
+        XCTAssertEqual(shallow["_blocks.2"]?.value, all["_blocks.2"]?.value)
+        XCTAssertLessThan(shallowTape.constant(Tensor(scalar: 0)).id, tape.constant(Tensor(scalar: 0)).id / 3)
+
+        XCTAssertThrowsError(try net.forward(x, reading: ["_blocks.8.expnad"])) { error in
+            guard case let .unknownLayer(name, model, _) = error as? ModelError else { return XCTFail("\(error)") }
+            XCTAssertEqual(name, "_blocks.8.expnad")
+            XCTAssertEqual(model, "efficientnet-lite0")
+            XCTAssertTrue("\(error)".contains("did you mean `_blocks.8.expand`"), "\(error)")
+        }
+        XCTAssertThrowsError(try net.channels(of: "blocks.3"))
+    }
+
+    func testMissingWeightsNameThePathAndTheSetupCommand() throws {
+        let directory = try Fixtures.temporaryDirectory(for: self)
+        XCTAssertThrowsError(try EfficientNetLite0.pretrained(cacheDirectory: directory)) { error in
+            let expected = directory.appendingPathComponent(EfficientNetLite0.weightsFileName).path
+            XCTAssertEqual(error as? MissingWeightsError, MissingWeightsError(path: expected))
+            XCTAssertTrue("\(error)".contains(expected))
+            XCTAssertTrue("\(error)".contains("make setup"))
+        }
+        XCTAssertEqual(ModelCache.directory(environment: ["FVBOOK_CACHE": "/tmp/weights"]).path, "/tmp/weights")
+        XCTAssertTrue(ModelCache.directory(environment: [:]).path.hasSuffix("/.cache/fvbook"))
+    }
+
+    /// A checkpoint without the EfficientNet keys fails with the first missing key, not a crash.
+    func testWrongCheckpointNamesTheMissingKey() throws {
+        XCTAssertThrowsError(try EfficientNetLite0.load(from: Fixtures.tinyZip)) { error in
+            XCTAssertEqual(error as? CheckpointError, .missingKey(file: Fixtures.tinyZip, key: "_conv_stem.weight", closest: nil))
+        }
+    }
+}
