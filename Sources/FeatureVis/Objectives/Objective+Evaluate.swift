@@ -1,0 +1,17 @@
+import Models
+import Tensors
+
+extension Objective {
+    /// The objective's value on fixed images `[N, 3, H, W]`, fed to the network as they are
+    /// (no transforms, no resizing): for metrics and tests.
+    ///
+    /// ```swift
+    /// let v = try Objective.channel("_blocks.8", 3).evaluate(on: model, image: photo)
+    /// ```
+    public func evaluate(on network: Network, image: Tensor) throws -> Float {
+        let tape = Tape()
+        let x = tape.constant(image)
+        let reader = try LayerReader(network: network, objective: self)
+        return self(try reader.inputs(image: x, input: x)).value.scalar
+    }
+}

@@ -1,0 +1,108 @@
+import Tensors
+
+/// What the render loop maximizes: a named function from layer activations to a scalar
+/// (Lucid's `objectives.Objective`).
+///
+/// Objectives combine with `+`, `−`, unary `−` and multiplication by a scalar; each keeps a
+/// readable ``name`` for logs and declares the ``layers`` it reads, so the forward pass can stop
+/// at the deepest one. Besides the network's layers, an objective can read two images:
+/// ``image`` (the parameterization's output, before transforms) and ``input`` (what the network
+/// sees, after transforms and resizing).
+///
+/// ```swift
+/// let objective = Objective.channel("_blocks.8", 3) - 0.05 * .totalVariation()
+/// objective.name     // "channel(_blocks.8, 3) − 0.05·totalVariation(image)"
+/// objective.layers   // ["_blocks.8", "image"]
+/// ```
+public struct Objective: Sendable, CustomStringConvertible {
+    /// The pseudo-layer holding the parameterized image `[N, 3, H, W]`, before transforms.
+    public static let image = "image"
+    /// The pseudo-layer holding the network's input, after transforms and resizing.
+    public static let input = "input"
+    /// The pseudo-layer standing for the network's last layer (its logits).
+    public static let logits = "logits"
+
+    public let name: String
+    /// Every layer (or pseudo-layer) the objective reads.
+    public let layers: Set<String>
+    let body: @Sendable (ObjectiveInputs) -> Variable
+
+    /// A custom objective reading `layers`; `body` returns a scalar (rank 0 or one element).
+    public init(name: String, layers: Set<String>, _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) {
+        self.name = name
+        self.layers = layers
+        self.body = body
+    }
+
+    /// The objective's value, a rank-0 variable.
+    public func callAsFunction(_ inputs: ObjectiveInputs) -> Variable {
+        let v = body(inputs)
+        precondition(v.value.count == 1, "objective \(name) returned shape \(v.shape), not a scalar")
+        return v.shape.isEmpty ? v : v.reshaped([])
+    }
+
+    public var description: String { name }
+
+    /// The network layers the objective reads (without the pseudo-layers).
+    public var networkLayers: Set<String> { layers.subtracting([Self.image, Self.input]) }
+}
+
+/// What an objective can read in one step: the images and the activations of its layers.
+public struct ObjectiveInputs {
+    /// The parameterized image `[N, 3, H, W]`.
+    public let image: Variable
+    /// The network's input after transforms `[N, 3, h, w]`.
+    public let input: Variable
+    /// Activations by layer name (including ``Objective/logits`` when requested).
+    public let activations: [String: Variable]
+
+    public init(image: Variable, input: Variable, activations: [String: Variable]) {
+        self.image = image
+        self.input = input
+        self.activations = activations
+    }
+
+    /// The activation of `layer`, or one of the pseudo-layers.
+    public subscript(_ layer: String) -> Variable {
+        switch layer {
+        case Objective.image: return image
+        case Objective.input: return input
+        default:
+            guard let a = activations[layer] else {
+                preconditionFailure("objective reads `\(layer)`, which was not computed (have \(activations.keys.sorted()))")
+            }
+            return a
+        }
+    }
+}
+
+// MARK: - Algebra
+
+extension Objective {
+    public static func + (a: Objective, b: Objective) -> Objective {
+        Objective(name: "\(a.name) + \(b.name)", layers: a.layers.union(b.layers)) { a($0) + b($0) }
+    }
+
+    public static func - (a: Objective, b: Objective) -> Objective {
+        Objective(name: "\(a.name) − \(b.parenthesizedName)", layers: a.layers.union(b.layers)) { a($0) - b($0) }
+    }
+
+    public static prefix func - (a: Objective) -> Objective {
+        Objective(name: "−\(a.parenthesizedName)", layers: a.layers) { a($0) * -1 }
+    }
+
+    /// Scales this objective only: `a + 2 * b` weights `b` alone.
+    public static func * (s: Float, a: Objective) -> Objective {
+        Objective(name: "\(s.formatted())·\(a.parenthesizedName)", layers: a.layers) { a($0) * s }
+    }
+
+    public static func * (a: Objective, s: Float) -> Objective { s * a }
+
+    public static func + (a: Objective, s: Float) -> Objective {
+        Objective(name: "\(a.name) + \(s.formatted())", layers: a.layers) { a($0) + s }
+    }
+
+    private var parenthesizedName: String {
+        name.contains(" + ") || name.contains(" − ") ? "(\(name))" : name
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Tensors
+
+/// A precomputed bilinear resampling of `[N, C, H, W]` images: for every output pixel, four source
+/// taps and their weights, shared by all images and channels.
+///
+/// Plans describe warps such as rotation (resizing is the engine's `resizeBilinear`). A tap that falls outside the
+/// source image reads a constant fill value instead, so warps are continuous at the border.
+/// The sampling is linear in the image, so its gradient scatters the output gradient back
+/// through the same taps (``sampleBilinear(_:_:fill:)``).
+///
+/// ```swift
+/// let plan = BilinearSampler.rotation(height: 4, width: 4, degrees: 90)
+/// let y = sampleBilinear(x, plan, fill: 0.5)   // [N, C, 4, 4]
+/// ```
+struct BilinearSampler: Sendable {
+    let inputHeight: Int, inputWidth: Int
+    let outputHeight: Int, outputWidth: Int
+    /// Four source offsets (`y * inputWidth + x`) per output pixel; `-1` reads the fill value.
+    let taps: [Int32]
+    /// Four weights per output pixel, summing to 1.
+    let weights: [Float]
+
+    /// A warp: output pixel centre `(x, y)` reads the source at `source(x, y)` (pixel-centre
+    /// coordinates, `(0, 0)` is the top-left pixel's centre), bilinearly; taps outside read the fill.
+    static func warp(from input: (Int, Int), to output: (Int, Int),
+                     source: (Double, Double) -> (x: Double, y: Double)) -> BilinearSampler {
+        let (h, w) = input
+        var taps = [Int32](), weights = [Float]()
+        taps.reserveCapacity(output.0 * output.1 * 4)
+        weights.reserveCapacity(output.0 * output.1 * 4)
+        func tap(_ y: Int, _ x: Int) -> Int32 { (0..<h).contains(y) && (0..<w).contains(x) ? Int32(y * w + x) : -1 }
+        for oy in 0..<output.0 {
+            for ox in 0..<output.1 {
+                var (sx, sy) = source(Double(ox), Double(oy))
+                // Snap values within float noise of a pixel centre (rotations by 90°, identity).
+                if abs(sx - sx.rounded()) < 1e-9 { sx = sx.rounded() }
+                if abs(sy - sy.rounded()) < 1e-9 { sy = sy.rounded() }
+                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
+                taps += [tap(y0, x0), tap(y0, x0 + 1), tap(y0 + 1, x0), tap(y0 + 1, x0 + 1)]
+                weights += [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx]
+            }
+        }
+        return BilinearSampler(inputHeight: h, inputWidth: w, outputHeight: output.0, outputWidth: output.1,
+                               taps: taps, weights: weights)
+    }
+
+    /// Rotation by `degrees` about the image centre, counter-clockwise as displayed (y points down).
+    static func rotation(height: Int, width: Int, degrees: Double) -> BilinearSampler {
+        let theta = degrees * Double.pi / 180
+        let c = Foundation.cos(theta), s = Foundation.sin(theta)
+        let cx = Double(width - 1) / 2, cy = Double(height - 1) / 2
+        // The output pixel at offset (dx, dy) from the centre shows the source at R(θ)⁻¹ applied
+        // on screen, i.e. (dx·c − dy·s, dx·s + dy·c) in image coordinates.
+        return warp(from: (height, width), to: (height, width)) { x, y in
+            let dx = x - cx, dy = y - cy
+            return (cx + dx * c - dy * s, cy + dx * s + dy * c)
+        }
+    }
+
+    /// Applies the plan to a plain tensor.
+    func apply(_ x: Tensor, fill: Float = 0) -> Tensor {
+        precondition(x.rank == 4 && x.shape[2] == inputHeight && x.shape[3] == inputWidth,
+                     "sampler expects [N, C, \(inputHeight), \(inputWidth)], got \(x.shape)")
+        let planes = x.shape[0] * x.shape[1]
+        let inCount = inputHeight * inputWidth, outCount = outputHeight * outputWidth
+        var out = [Float](repeating: 0, count: planes * outCount)
+        x.scalars.withUnsafeBufferPointer { src in
+            taps.withUnsafeBufferPointer { taps in
+                weights.withUnsafeBufferPointer { weights in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for p in 0..<planes {
+                            let s = src.baseAddress! + p * inCount, d = dst.baseAddress! + p * outCount
+                            for o in 0..<outCount {
+                                var acc: Float = 0
+                                for t in 4 * o..<4 * o + 4 {
+                                    let i = Int(taps[t])
+                                    acc += weights[t] * (i >= 0 ? s[i] : fill)
+                                }
+                                d[o] = acc
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [x.shape[0], x.shape[1], outputHeight, outputWidth], scalars: out)
+    }
+
+    /// The transpose of ``apply(_:fill:)`` for the image (the fill is a constant): scatters an
+    /// output gradient `[N, C, outH, outW]` to the input.
+    func applyTransposed(_ g: Tensor) -> Tensor {
+        let planes = g.shape[0] * g.shape[1]
+        let inCount = inputHeight * inputWidth, outCount = outputHeight * outputWidth
+        var out = [Float](repeating: 0, count: planes * inCount)
+        g.scalars.withUnsafeBufferPointer { src in
+            taps.withUnsafeBufferPointer { taps in
+                weights.withUnsafeBufferPointer { weights in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        for p in 0..<planes {
+                            let s = src.baseAddress! + p * outCount, d = dst.baseAddress! + p * inCount
+                            for o in 0..<outCount {
+                                let go = s[o]
+                                for t in 4 * o..<4 * o + 4 {
+                                    let i = Int(taps[t])
+                                    if i >= 0 { d[i] += weights[t] * go }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [g.shape[0], g.shape[1], inputHeight, inputWidth], scalars: out)
+    }
+}
+
+/// Differentiable bilinear resampling of `[N, C, H, W]` by a precomputed plan.
+func sampleBilinear(_ x: Variable, _ plan: BilinearSampler, fill: Float = 0) -> Variable {
+    x.tape.record(plan.apply(x.value, fill: fill), inputs: [x]) { g in [plan.applyTransposed(g)] }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import FeatureVis
+import Foundation
+import Models
+
+/// `fvbook visualize`: render one channel of EfficientNet-Lite0 and print its quality metrics.
+struct Visualize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Visualize one channel of the pretrained EfficientNet-Lite0 and print quality metrics.",
+        discussion: """
+            Methods: basic (Lucid's defaults: 128 px, 512 steps, Fourier + decorrelated colour, standard \
+            transforms), multiscale (coarse-to-fine octaves), diverse (a batch with a diversity term), \
+            naive (the article's loop: pixels, Adam 0.1, clamp, 100 steps, no transforms), \
+            summed-scales (the article's multiscale: independent scales averaged).
+            """)
+
+    @Option(help: "Layer name, e.g. _blocks.8.") var layer: String
+    @Option(help: "Channel index in the layer.") var channel: Int
+    @Option(help: "basic, multiscale, diverse, naive or summed-scales.") var method = "basic"
+    @Option(help: "Image side in pixels (default: the method's).") var size: Int?
+    @Option(help: "Optimization steps (default: the method's).") var steps: Int?
+    @Option(help: "Adam learning rate (default: the method's).") var learningRate: Float?
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Images in the batch (diverse only).") var samples = 4
+    @Option(help: "Weight of the diversity term (diverse only).") var diversityWeight: Float = 1
+    @Option(help: "Folder of PNG photos for the natural-image baseline.") var photos = "data/photos"
+    @Option(name: .shortAndLong, help: "Output PNG path.") var output: String
+    @Flag(help: "Print the metrics as JSON.") var json = false
+    @Flag(help: "Skip the quality metrics.") var noMetrics = false
+
+    func run() throws {
+        do {
+            try render()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func render() throws {
+        let methods = ["basic", "multiscale", "diverse", "naive", "summed-scales"]
+        guard methods.contains(method) else {
+            let hint = closestMatch(to: method, in: methods).map { " — did you mean `\($0)`?" } ?? ""
+            throw FeatureVisError.invalidArgument(name: "method", value: "`\(method)`\(hint)", valid: methods.joined(separator: ", "))
+        }
+        let model = try EfficientNetLite0.pretrained()
+        let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
+        let visualizer = FeatureVisualizer(model: model, photosDirectory: photosDirectory)
+        let progress: (RenderProgress) -> Void = { p in
+            if !json && (p.step % 64 == 0 || p.step == p.steps) {
+                FileHandle.standardError.write(Data(String(format: "step %4d/%d  objective %.4f  %.1f s\n",
+                                                           p.step, p.steps, p.objective, p.elapsedSeconds).utf8))
+            }
+        }
+        let measure = !noMetrics
+        let v: Visualization
+        switch method {
+        case "multiscale":
+            v = try visualizer.visualizeFeatureMultiscale(layer: layer, channel: channel, size: size, steps: steps,
+                                                          learningRate: learningRate, seed: seed, measure: measure, progress: progress)
+        case "diverse":
+            v = try visualizer.visualizeFeatureDiverse(layer: layer, channel: channel, samples: samples,
+                                                       diversityWeight: diversityWeight, size: size, steps: steps,
+                                                       learningRate: learningRate, seed: seed, measure: measure, progress: progress)
+        case "summed-scales":
+            v = try visualizer.visualizeFeatureSummedScales(layer: layer, channel: channel, size: size, steps: steps,
+                                                            learningRate: learningRate, seed: seed, measure: measure, progress: progress)
+        default:
+            v = try visualizer.visualizeFeature(layer: layer, channel: channel, size: size, steps: steps,
+                                                learningRate: learningRate, seed: seed,
+                                                settings: method == "naive" ? .naive : .regularized,
+                                                measure: measure, progress: progress)
+        }
+        try PNG.write(montage([v.image], gap: v.image.shape[0] > 1 ? 4 : 0), to: output)
+        try report(v)
+    }
+
+    private func report(_ v: Visualization) throws {
+        if json {
+            let payload = Report(layer: v.layer, channel: v.channel, method: v.method, objective: v.objective,
+                                 size: v.image.shape[2], images: v.image.shape[0], steps: v.history.count,
+                                 seconds: v.seconds, output: output, metrics: v.metrics)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(payload), as: UTF8.self))
+            return
+        }
+        print("\(v.method) \(v.layer):\(v.channel)  \(v.image.shape[0])×\(v.image.shape[2])px  \(v.history.count) steps  "
+              + String(format: "%.1f s", v.seconds) + "  → \(output)")
+        guard let m = v.metrics else { return }
+        func f(_ x: Float?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+        print("objective \(f(m.objective))  activation \(f(m.activation))  best natural patch \(f(m.naturalBest))")
+        print("activation ratio \(f(m.activationRatio))  robustness \(f(m.robustness))  "
+              + "high-frequency share \(f(m.highFrequencyShare))" + (m.batchSimilarity.map { "  batch similarity \(f($0))" } ?? ""))
+    }
+
+    private struct Report: Encodable {
+        let layer: String, channel: Int, method: String, objective: String
+        let size: Int, images: Int, steps: Int, seconds: Double, output: String
+        let metrics: QualityMetrics?
+    }
+}
