@@ -18,3 +18,13 @@ final class TapeTests: XCTestCase {
         XCTAssertEqual(tape.gradient(of: y, withRespectTo: c).scalars, [0, 0])
     }
 }
+
+final class TensorBatchTests: XCTestCase {
+    func testStackingAndUnstackingRoundTrip() {
+        let a = Tensor(shape: [1, 2], scalars: [1, 2]), b = Tensor(shape: [1, 2], scalars: [3, 4])
+        let batch = Tensor(stacking: [a, b])
+        XCTAssertEqual(batch.shape, [2, 2])
+        XCTAssertEqual(batch.scalars, [1, 2, 3, 4])
+        XCTAssertEqual(batch.unstacked(), [a, b])
+    }
+}
