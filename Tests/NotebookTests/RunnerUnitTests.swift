@@ -26,7 +26,7 @@ final class RunnerUnitTests: XCTestCase {
     func testTrapReportFromAMessage() {
         let stderr = """
         some output
-        chapters/x.md:12: Precondition failed: odd number 3
+        Chapter/x.md:12: Precondition failed: odd number 3
 
         *** Signal 4: Backtracing from 0x7f00... done ***
 
@@ -34,14 +34,14 @@ final class RunnerUnitTests: XCTestCase {
 
         Thread 0 "chapter" crashed:
 
-          0      0x00007f00 checkedHalf(_:) + 200 in chapter at chapters/x.md:12:5
+          0      0x00007f00 _assertionFailure(_:_:file:line:flags:) + 200 in libswiftCore.so
           1 [ra] 0x00007f01 main + 300 in chapter at chapters/x.md:20:7
 
         Backtrace took 0.02s
         """
         let report = TrapReport(stderr: stderr, chapterPath: "chapters/x.md")
         XCTAssertEqual(report.message, "Precondition failed: odd number 3")
-        XCTAssertEqual(report.line, 12)
+        XCTAssertEqual(report.line, 12, "the message's #fileID location wins over the backtrace")
         XCTAssertEqual(report.remainingOutput, "some output\n")
         XCTAssertEqual(report.backtrace.split(separator: "\n").count, 2)
         XCTAssertFalse(report.backtrace.contains("0x00007f"))
