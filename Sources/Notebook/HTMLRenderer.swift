@@ -145,7 +145,7 @@ public struct HTMLRenderer: Renderer {
     private func outputs(of result: CellResult?, chapter: Chapter) -> String {
         guard let result else { return "" }
         var html = ""
-        let stdout = result.stdout.trimmingTrailingNewlines(), stderr = result.stderr.trimmingTrailingNewlines()
+        let stdout = clipped(result.stdout.trimmingTrailingNewlines()), stderr = clipped(result.stderr.trimmingTrailingNewlines())
         if !stdout.isEmpty { html += "<pre class=\"output\">\(escapeHTML(stdout))</pre>\n" }
         if !stderr.isEmpty { html += "<pre class=\"stderr\" title=\"standard error\">\(escapeHTML(stderr))</pre>\n" }
         html += figures(result.images, folder: chapter.slug)
@@ -160,6 +160,13 @@ public struct HTMLRenderer: Renderer {
         if let failure = result.failure { html += box(failure, expected: false) }
         if let expected = result.expectedFailure { html += box(expected, expected: true) }
         return html.isEmpty ? "" : "<div class=\"outputs\">\n\(html)</div>\n"
+    }
+
+    /// Very long output keeps its first 300 and last 50 lines: a page stays readable when a loop prints.
+    private func clipped(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 400 else { return text }
+        return (lines.prefix(300) + ["… \(lines.count - 350) more lines …"] + lines.suffix(50)).joined(separator: "\n")
     }
 
     private func box(_ failure: Failure, expected: Bool) -> String {
