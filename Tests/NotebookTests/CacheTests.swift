@@ -52,6 +52,21 @@ final class CacheTests: NotebookTestCase {
         XCTAssertTrue(html.contains(":12</span>"))
     }
 
+    /// A trap inside a function from cell 1, called from cell 2: the stored line moves with cell 1.
+    func testStoredLinesMoveWithTheCellThatHoldsThem() throws {
+        try FileManager.default.removeItem(at: chapterFile)
+        chapterFile = chapterFile.deletingLastPathComponent().appendingPathComponent("02-precondition.md")
+        try FileManager.default.copyItem(at: Harness.books.appendingPathComponent("trap/02-precondition.md"), to: chapterFile)
+        XCTAssertEqual(try build().cells[1].failure?.line, 5)
+        try edit { $0.replacingOccurrences(of: "```\n\n```swift\nprint(checkedHalf(3))", with: "```\n\nMore.\n\n```swift\nprint(checkedHalf(3))") }
+        let between = try build()
+        XCTAssertTrue(between.fromCache)
+        XCTAssertEqual(between.cells[1].firstLine, 14)
+        XCTAssertEqual(between.cells[1].failure?.line, 5, "cell 1 did not move")
+        try edit { "Opening words.\n\n" + $0 }
+        XCTAssertEqual(try build().cells[1].failure?.line, 7)
+    }
+
     func testCodeEditRerunsTheChapter() throws {
         XCTAssertFalse(try build().fromCache)
         try edit { $0.replacingOccurrences(of: "let stamp = 3", with: "let stamp = 4") }
