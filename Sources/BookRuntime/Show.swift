@@ -5,7 +5,8 @@ import Tensors
 /// Shows an image in the chapter's page, under the cell that calls it.
 ///
 /// Accepts `[H, W]` (gray), `[C, H, W]` or `[1, C, H, W]` with C = 1 or 3, values in [0, 1]
-/// (clamped). A batch `[N, C, H, W]` with N > 1 is shown as a grid, one image per item.
+/// (clamped). A batch `[N, C, H, W]` with N > 1 is shown as a grid, one image per item, captioned
+/// `caption (0)`, `caption (1)`, ….
 /// The image is written as a PNG into the chapter's output folder.
 ///
 /// ```swift
@@ -15,7 +16,8 @@ public func show(_ image: Tensor, caption: String = "") {
     let shape = image.shape
     if shape.count == 4 && shape[0] > 1 {
         let items = (0..<shape[0]).map { item(image, $0) }
-        show(grid: items, captions: Array(repeating: caption, count: items.count), columns: min(shape[0], 4))
+        let captions = items.indices.map { caption.isEmpty ? "" : "\(caption) (\($0))" }
+        show(grid: items, captions: captions, columns: min(shape[0], 4))
         return
     }
     emit(image, caption: caption, group: nil, columns: nil)

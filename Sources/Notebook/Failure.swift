@@ -68,10 +68,10 @@ public struct Failure: Codable, Sendable, Equatable, CustomStringConvertible {
         return "\(location): \(label): \(message)"
     }
 
-    /// The same failure with its line moved by `delta` (a cell moved after a prose edit).
-    func shifted(by delta: Int) -> Failure {
+    /// The same failure with its line passed through `move` (a cell moved after a prose edit).
+    func moved(_ move: (Int) -> Int) -> Failure {
         var copy = self
-        copy.line = line.map { $0 + delta }
+        copy.line = line.map(move)
         return copy
     }
 }

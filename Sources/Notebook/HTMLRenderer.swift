@@ -72,7 +72,7 @@ public struct HTMLRenderer: Renderer {
         body += "<p class=\"rerun\">Re-run this chapter: <code>\(escapeHTML(command))</code></p>\n"
         body += pager(position, in: book)
         return document(title: "\(chapter.title) — \(book.title)",
-                        body: "<div class=\"layout\">\n\(sidebar(book, current: position, results: results))<main>\n<article class=\"page\">\n\(body)</article>\n</main>\n</div>")
+                        body: "<div class=\"layout\">\n\(sidebar(book, current: position, results: results))<main>\n<a class=\"home\" href=\"index.html\">← \(escapeHTML(book.title))</a>\n<article class=\"page\">\n\(body)</article>\n</main>\n</div>")
     }
 
     private func meta(_ chapter: Chapter, _ result: ChapterResult?) -> String {
@@ -145,7 +145,7 @@ public struct HTMLRenderer: Renderer {
     private func outputs(of result: CellResult?, chapter: Chapter) -> String {
         guard let result else { return "" }
         var html = ""
-        let stdout = result.stdout.trimmingTrailingNewlines(), stderr = result.stderr.trimmingTrailingNewlines()
+        let stdout = clipped(result.stdout.trimmingTrailingNewlines()), stderr = clipped(result.stderr.trimmingTrailingNewlines())
         if !stdout.isEmpty { html += "<pre class=\"output\">\(escapeHTML(stdout))</pre>\n" }
         if !stderr.isEmpty { html += "<pre class=\"stderr\" title=\"standard error\">\(escapeHTML(stderr))</pre>\n" }
         html += figures(result.images, folder: chapter.slug)
@@ -160,6 +160,13 @@ public struct HTMLRenderer: Renderer {
         if let failure = result.failure { html += box(failure, expected: false) }
         if let expected = result.expectedFailure { html += box(expected, expected: true) }
         return html.isEmpty ? "" : "<div class=\"outputs\">\n\(html)</div>\n"
+    }
+
+    /// Very long output keeps its first 300 and last 50 lines: a page stays readable when a loop prints.
+    private func clipped(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 400 else { return text }
+        return (lines.prefix(300) + ["… \(lines.count - 350) more lines …"] + lines.suffix(50)).joined(separator: "\n")
     }
 
     private func box(_ failure: Failure, expected: Bool) -> String {
@@ -198,23 +205,30 @@ public struct HTMLRenderer: Renderer {
             if group != nil {
                 let columns = max(1, min(run.first?.columns ?? 4, run.count))
                 html += "<div class=\"figures grid\" style=\"--columns: \(columns)\">\n"
-                html += run.map { figure($0, folder: folder, width: nil) }.joined()
+                html += run.map { figure($0, folder: folder, width: nil, maxWidth: displayWidth($0)) }.joined()
                 html += "</div>\n"
             } else {
-                html += "<div class=\"figures\">\n" + run.map { image in
-                    // Small images are enlarged (pixelated when tiny) so they are visible at all.
-                    let width = image.width < 224 ? min(224, image.width * max(1, 224 / max(image.width, 1))) : image.width
-                    return figure(image, folder: folder, width: width)
-                }.joined() + "</div>\n"
+                html += "<div class=\"figures\">\n" + run.map { figure($0, folder: folder, width: displayWidth($0), maxWidth: nil) }.joined()
+                    + "</div>\n"
             }
             index = end
         }
         return html
     }
 
-    private func figure(_ image: ImageOutput, folder: String, width: Int?) -> String {
-        let style = width.map { " style=\"width: \($0)px\"" } ?? ""
-        let pixelated = image.width <= 64 ? " class=\"pixelated\"" : ""
+    /// Small images are shown enlarged (pixelated when tiny) so they are visible at all:
+    /// at least 224 px wide, by a whole factor (a 128 px image at 256 px).
+    private func displayWidth(_ image: ImageOutput) -> Int {
+        guard image.width < 224, image.width > 0 else { return image.width }
+        return image.width * ((224 + image.width - 1) / image.width)
+    }
+
+    private func figure(_ image: ImageOutput, folder: String, width: Int?, maxWidth: Int?) -> String {
+        var style = ""
+        if let width { style = " style=\"width: \(width)px\"" }
+        else if let maxWidth { style = " style=\"max-width: \(maxWidth)px\"" }
+        // Enlarged by a whole factor, pixels stay crisp; so do tiny images in grids.
+        let pixelated = image.width <= 64 || (width ?? 0) > image.width ? " class=\"pixelated\"" : ""
         var html = "<figure\(style)><img src=\"\(escapeHTML(folder))/\(escapeHTML(image.file))\" width=\"\(image.width)\" height=\"\(image.height)\"\(pixelated) alt=\"\(escapeHTML(image.caption))\" loading=\"lazy\">"
         if !image.caption.isEmpty { html += "<figcaption>\(escapeHTML(image.caption))</figcaption>" }
         return html + "</figure>\n"
@@ -268,7 +282,7 @@ public struct HTMLRenderer: Renderer {
                 let pixelated = (result?.firstImage?.width ?? 100) <= 64 ? " pixelated" : ""
                 body += "<img class=\"thumb\(pixelated)\" src=\"\(escapeHTML(chapter.slug))/\(escapeHTML(thumbnail))\" alt=\"\" width=\"96\" height=\"96\">"
             } else {
-                body += "<span class=\"thumb\" aria-hidden=\"true\"></span>"
+                body += "<span class=\"thumb empty\" aria-hidden=\"true\">\(position + 1)</span>"
             }
             var facts: [String] = []
             if let result {

@@ -57,6 +57,8 @@ struct ProcessRun {
         let pid = process.processIdentifier
         // Foundation starts the child in its own process group; make sure of it.
         if getpgid(pid) != pid { setpgid(pid, pid) }
+        ProcessRun.current = pid
+        ProcessRun.installInterruptHandler()
 
         var tail = EventTail(url: eventsURL)
         var events: [RunEvent] = []
@@ -75,14 +77,13 @@ struct ProcessRun {
             drain()
             if Date().timeIntervalSince(started) > timeout {
                 timedOut = true
-                kill(-pid, SIGKILL)
-                kill(pid, SIGKILL)
+                killTree(pid)
                 break
             }
             usleep(20_000)
         }
         process.waitUntilExit()
-        if timedOut { kill(-pid, SIGKILL) }   // grandchildren that outlived the leader
+        ProcessRun.current = 0
         let seconds = Date().timeIntervalSince(started)
         drain()
 
@@ -92,6 +93,55 @@ struct ProcessRun {
         else { exit = .status(process.terminationStatus) }
         let preOutput = (try? String(contentsOf: preOutputURL, encoding: .utf8)) ?? ""
         return ProcessRun(folder: folder, events: events, exit: exit, seconds: seconds, startup: startup, preOutput: preOutput)
+    }
+
+    /// Kills the process group of `pid` and of every descendant (programs the chapter started
+    /// with `Process` sit in process groups of their own), descendants first found, then killed.
+    static func killTree(_ pid: pid_t) {
+        var victims = [pid]
+        var frontier = [pid]
+        let parents = parentTable()
+        while let next = frontier.popLast() {
+            let children = parents.filter { $0.value == next }.map(\.key)
+            victims += children
+            frontier += children
+        }
+        for victim in victims {
+            let group = getpgid(victim)
+            if group > 1 && group != getpgrp() { kill(-group, SIGKILL) }
+            kill(victim, SIGKILL)
+        }
+    }
+
+    /// Every process's parent, from `/proc/PID/stat`.
+    private static func parentTable() -> [pid_t: pid_t] {
+        var table: [pid_t: pid_t] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // "pid (comm) state ppid …": the command may contain spaces, so split after ")".
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = pid_t(fields[1]) { table[pid] = parent }
+        }
+        return table
+    }
+
+    /// The chapter program running now (0 if none), for the interrupt handler.
+    nonisolated(unsafe) static var current: pid_t = 0
+    nonisolated(unsafe) private static var handlerInstalled = false
+
+    /// On Ctrl-C or SIGTERM, kill the running chapter program's group too: it sits in a process
+    /// group of its own, so the terminal's signal does not reach it.
+    static func installInterruptHandler() {
+        guard !handlerInstalled else { return }
+        handlerInstalled = true
+        let handler: @convention(c) (Int32) -> Void = { signal in
+            let pid = ProcessRun.current
+            if pid > 0 { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
+            _exit(128 + signal)
+        }
+        Foundation.signal(SIGINT, handler)
+        Foundation.signal(SIGTERM, handler)
     }
 
     /// A cell's captured standard output or error (`out` / `err`).

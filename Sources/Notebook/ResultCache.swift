@@ -67,9 +67,14 @@ public struct ResultCache: Sendable {
         guard let data = FileManager.default.contents(atPath: file.path),
               var result = try? JSONDecoder().decode(ChapterResult.self, from: data),
               result.key == key(for: chapter), result.cells.count == chapter.cells.count else { return nil }
+        // A stored line moves with the cell that held it when the chapter ran (a trap inside a
+        // function from an earlier cell names that cell's line).
+        let shifts = zip(result.cells, chapter.cells).map { (old: $0.firstLine, delta: $1.firstLine - $0.firstLine) }
+        let move: (Int) -> Int = { line in line + (shifts.last { $0.old <= line }?.delta ?? 0) }
         for (position, cell) in chapter.cells.enumerated() {
-            result.cells[position] = result.cells[position].rebased(to: cell.firstLine)
+            result.cells[position] = result.cells[position].relocated(to: cell.firstLine, moving: move)
         }
+        result.failures = result.failures.map { $0.moved(move) }
         result.fromCache = true
         result.imageFolder = entry(chapter).appendingPathComponent("images")
         return result

@@ -108,15 +108,14 @@ public struct CellResult: Codable, Sendable, Equatable {
         self.expectedFailure = expectedFailure
     }
 
-    /// The same result for the cell now starting at `line`.
-    func rebased(to line: Int) -> CellResult {
-        let delta = line - firstLine
-        guard delta != 0 else { return self }
+    /// The same result with every Markdown line passed through `move` (cells moved after a
+    /// prose edit) and the cell now starting at `line`.
+    func relocated(to line: Int, moving move: (Int) -> Int) -> CellResult {
         var copy = self
         copy.firstLine = line
-        copy.failure = failure?.shifted(by: delta)
-        copy.expectedFailure = expectedFailure?.shifted(by: delta)
-        copy.checks = checks.map { var c = $0; c.line += delta; return c }
+        copy.failure = failure?.moved(move)
+        copy.expectedFailure = expectedFailure?.moved(move)
+        copy.checks = checks.map { var c = $0; c.line = move(c.line); return c }
         return copy
     }
 }

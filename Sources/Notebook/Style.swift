@@ -46,6 +46,7 @@ enum Style {
     .sidebar .mark.bad { color: var(--bad); }
 
     main { flex: 1; min-width: 0; padding: 2.5rem 2rem 4rem; }
+    main > .home { display: none; font-size: .85rem; text-decoration: none; margin-bottom: 1rem; }
     .page { max-width: 45em; margin: 0 auto; }
     h1, h2, h3, h4 { line-height: 1.25; font-weight: 680; letter-spacing: -.01em; }
     h1 { font-size: 2.1rem; margin: 0 0 .6rem; }
@@ -82,7 +83,7 @@ enum Style {
     pre.output, pre.stderr { padding: .55em 1.1em; border-left: 3px solid var(--border); max-height: 28em; overflow: auto; }
     pre.stderr { border-left-color: var(--warn-border); color: var(--muted); }
     .figures { display: flex; flex-wrap: wrap; gap: .9rem; align-items: flex-start; }
-    .figures.grid { display: grid; grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); gap: .7rem; }
+    .figures.grid { display: grid; grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); gap: .7rem; align-items: start; }
     figure { margin: 0; max-width: 100%; }
     figure img { display: block; width: 100%; height: auto; border-radius: 6px; box-shadow: var(--shadow); background: var(--code-bg); }
     img.pixelated { image-rendering: pixelated; }
@@ -121,15 +122,17 @@ enum Style {
       text-decoration: none; color: var(--fg); background: var(--bg); }
     .cards a:hover { border-color: var(--accent); box-shadow: var(--shadow); }
     .cards .thumb { flex: 0 0 96px; height: 96px; border-radius: 6px; object-fit: cover; background: var(--code-bg); }
+    .cards .thumb.empty { display: flex; align-items: center; justify-content: center; font-size: 2.2rem; font-weight: 700; color: var(--faint); }
     .cards .number { font-size: .75rem; color: var(--faint); text-transform: uppercase; letter-spacing: .05em; }
     .cards .name { font-size: 1.15rem; font-weight: 650; margin: .1rem 0 .25rem; }
     .cards .facts { font-size: .82rem; color: var(--muted); }
     .footer { margin-top: 3rem; font-size: .8rem; color: var(--faint); }
 
     @media (max-width: 64rem) {
-      .layout { display: block; }
-      .sidebar { position: static; height: auto; border-right: 0; border-bottom: 1px solid var(--border); padding: 1rem 1.2rem; }
+      .layout { flex-direction: column; }
+      .sidebar { order: 2; position: static; height: auto; border-right: 0; border-top: 1px solid var(--border); padding: 1.2rem; }
       .sidebar .toc { display: none; }
+      main > .home { display: block; }
       main { padding: 1.6rem 1.1rem 3rem; }
     }
     @media (max-width: 40rem) {

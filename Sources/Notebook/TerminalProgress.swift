@@ -38,7 +38,14 @@ public final class TerminalProgress: @unchecked Sendable {
                 write(result.fromCache ? "  ✓ passed (cached)" : "  ✓ passed in \(time) s")
             } else {
                 write("  ✗ \(result.allFailures.count) failure\(result.allFailures.count == 1 ? "" : "s")\(result.fromCache ? " (cached)" : " in \(time) s")")
-                for failure in result.allFailures { write("    \(failure)") }
+                for failure in result.allFailures {
+                    // Compiler errors come with their excerpt and caret, as swiftc prints them.
+                    if failure.kind == .compile, !failure.details.isEmpty {
+                        write(failure.details.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n"))
+                    } else {
+                        write("    \(failure)")
+                    }
+                }
             }
         }
     }

@@ -27,7 +27,10 @@ struct TrapReport {
             let kind = match[3].substring.map(String.init) ?? "Fatal error"
             let text = match[4].substring.map(String.init) ?? ""
             message = text.isEmpty ? kind : "\(kind): \(text)"
-            if match[1].substring.map(String.init) == chapterPath, let number = match[2].substring { line = Int(number) }
+            // `precondition` and `fatalError` name the file by #fileID: "Chapter/NAME.md".
+            let file = match[1].substring.map(String.init)
+            let fileID = "Chapter/" + (chapterPath as NSString).lastPathComponent
+            if file == chapterPath || file == fileID, let number = match[2].substring { line = Int(number) }
             lines.remove(at: index)
         }
         let frames = trace.filter { $0.first == " " && $0.trimmingCharacters(in: .whitespaces).first?.isNumber == true }

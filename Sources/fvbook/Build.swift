@@ -16,6 +16,9 @@ struct BookOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where to write the site (default: site, or .build/site-quick with --quick).", valueName: "dir"))
     var site: String?
 
+    @Option(help: ArgumentHelp("The cache folder for chapter results (default: .fvbook-cache/full, or .fvbook-cache/quick with --quick).", valueName: "dir"))
+    var cache: String?
+
     @Option(help: ArgumentHelp("Seconds a chapter may run unless one of its cells sets timeout=SECONDS.", valueName: "seconds"))
     var timeout: Double = 600
 
@@ -41,6 +44,7 @@ struct BookOptions: ParsableArguments {
         let settings = BuildSettings(root: root, quick: quick, force: force,
                                      chapters: URL(fileURLWithPath: chapters, relativeTo: cwd).standardizedFileURL,
                                      site: site.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
+                                     cache: cache.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      defaultTimeout: timeout,
                                      weights: weightsFolder.appendingPathComponent("efficientnet-lite0-57934424.pth"))
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)

@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// The parse and generate passes on Markdown strings (no compiler needed).
+final class ParserTests: XCTestCase {
+    let sample = """
+    # Title *here*
+
+    Intro with a [link](02-next.md#part) and [another](https://example.com/x.md).
+
+    ```swift hidden
+    let a = 1
+    ```
+
+    ## Section
+    ## Section
+
+    ```swift no-run, timeout=30
+    let b = 2
+    let c = 3
+    ```
+
+    ```python
+    print("prose")
+    ```
+
+    ```swift should-fail timeout=5
+    let d: Int = "x"
+    ```
+    """
+
+    func testCellsAttributesAndLines() {
+        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md", chapterSlugs: ["01-first", "02-next"])
+        XCTAssertEqual(chapter.issues, [])
+        XCTAssertEqual(chapter.slug, "01-first")
+        XCTAssertEqual(chapter.title, "Title here")
+        let cells = chapter.cells
+        XCTAssertEqual(cells.map(\.index), [1, 2, 3])
+        XCTAssertEqual(cells.map(\.firstLine), [6, 13, 22])
+        XCTAssertEqual(cells[1].lines, 13...14)
+        XCTAssertEqual(cells[0].attributes, CellAttributes(hidden: true))
+        XCTAssertEqual(cells[1].attributes, CellAttributes(noRun: true, timeout: 30))
+        XCTAssertEqual(cells[2].attributes, CellAttributes(shouldFail: true, timeout: 5))
+        XCTAssertEqual(cells[1].code, "let b = 2\nlet c = 3\n")
+        XCTAssertEqual(chapter.timeout(default: 600), 30)
+        XCTAssertEqual(chapter.headings.map(\.id), ["title-here", "section", "section-2"])
+    }
+
+    func testProseIsRenderedFromTheSyntaxTree() {
+        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md", chapterSlugs: ["01-first", "02-next"])
+        let prose = chapter.blocks.compactMap { if case let .prose(html) = $0 { return html } else { return nil } }.joined()
+        XCTAssertTrue(prose.contains("href=\"02-next.html#part\""), "links to chapters point at their pages")
+        XCTAssertTrue(prose.contains("href=\"https://example.com/x.md\""), "other links stay")
+        XCTAssertTrue(prose.contains("<code class=\"language-python\">print(&quot;prose&quot;)"), "other code blocks stay prose")
+        XCTAssertEqual(chapter.headings.first?.html, "Title <em>here</em>")
+    }
+
+    func testAttributeErrorsAndNestedCells() {
+        let typo = BookParser.parseChapter("# T\n\n```swift no-rn\nx\n```\n", path: "c.md")
+        XCTAssertEqual(typo.issues.count, 1)
+        XCTAssertEqual(typo.issues[0].line, 3)
+        XCTAssertTrue(typo.issues[0].message.contains("did you mean `no-run`"), typo.issues[0].message)
+        let badTimeout = BookParser.parseChapter("```swift timeout=soon\nx\n```\n", path: "c.md")
+        XCTAssertTrue(badTimeout.issues[0].message.contains("timeout"))
+        let conflict = BookParser.parseChapter("```swift no-run should-fail\nx\n```\n", path: "c.md")
+        XCTAssertTrue(conflict.issues[0].message.contains("both"))
+        let nested = BookParser.parseChapter("```swift\nx\n```\n\n- item\n\n  ```swift\n  y\n  ```\n", path: "c.md")
+        XCTAssertEqual(nested.issues.map(\.line), [7])
+        XCTAssertEqual(BookParser.parseChapter("```swiftui\nx\n```\n", path: "c.md").cells.count, 0, "only `swift` makes a cell")
+    }
+
+    func testUnclosedFenceIsAnIssueButAClosedOneIsNot() {
+        XCTAssertEqual(BookParser.parseChapter("```swift\nlet x = 1\n", path: "c.md").issues.map(\.line), [1])
+        XCTAssertEqual(BookParser.parseChapter("````swift\nlet x = 1\n```\n", path: "c.md").issues.count, 1,
+                       "a shorter fence does not close")
+        XCTAssertEqual(BookParser.parseChapter("~~~swift\nlet x = 1\n~~~~\n", path: "c.md").issues, [])
+        XCTAssertEqual(BookParser.parseChapter("```swift\n```\n", path: "c.md").issues, [])
+    }
+
+    func testBookOrdersChaptersByFileNameAndReadsTheIntroduction() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, text) in [("10-b.md", "# B\n```swift\n```\n"), ("02-a.md", "# A\n```swift\n```\n"),
+                             ("index.md", "# My Book\n\nWelcome *in*.\n"), ("notes.txt", "x")] {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let book = try BookParser.parse(folder: folder, root: folder.deletingLastPathComponent())
+        XCTAssertEqual(book.chapters.map(\.slug), ["02-a", "10-b"])
+        XCTAssertEqual(book.chapters[0].path, "\(folder.lastPathComponent)/02-a.md")
+        XCTAssertEqual(book.title, "My Book")
+        XCTAssertEqual(book.introductionHTML, "<p>Welcome <em>in</em>.</p>\n")
+        XCTAssertThrowsError(try BookParser.parse(folder: folder.appendingPathComponent("missing"), root: folder))
+    }
+
+    func testProgramHasSourceLocationsBoundariesAndScopedShouldFailCells() {
+        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md")
+        let program = ProgramGenerator.program(for: chapter)
+        XCTAssertEqual(program.cells, [1, 3], "no-run cells are left out")
+        let lines = program.source.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines.prefix(6)), ["import Foundation", "import FeatureVis", "import Models", "import Tensors",
+                                               "import BookRuntime", "_bookStart()"])
+        XCTAssertTrue(program.source.contains("""
+            _cellBegin(1)
+            #sourceLocation(file: "chapters/01-first.md", line: 6)
+            let a = 1
+            #sourceLocation()
+            _cellEnd(1)
+            """))
+        XCTAssertTrue(program.source.contains("""
+            if _shouldFailRuns(3) {
+            _cellBegin(3)
+            #sourceLocation(file: "chapters/01-first.md", line: 22)
+            let d: Int = "x"
+            #sourceLocation()
+            _cellEnd(3)
+            }
+            """))
+        XCTAssertEqual(lines.last, "_bookEnd()")
+        XCTAssertEqual(ProgramGenerator.program(for: chapter, excluding: [3]).cells, [1])
+    }
+}

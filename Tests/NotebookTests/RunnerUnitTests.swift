@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+@testable import Notebook
+
+/// Pieces of the compile and run passes on captured text (no compiler needed).
+final class RunnerUnitTests: XCTestCase {
+    func testDiagnosticsParseWithExcerptsAndNotes() {
+        let output = """
+        chapters/a.md:11:20: error: cannot find 'undefinedName' in scope
+        let total = fine + undefinedName
+                           ^~~~~~~~~~~~~
+        chapters/a.md:12:5: warning: variable 'x' was never mutated
+        chapters/a.md:14:1: error: missing argument
+        chapters/a.md:3:6: note: 'f' declared here
+        error: fatalError
+        """
+        let diagnostics = ChapterCompiler.parseDiagnostics(output)
+        XCTAssertEqual(diagnostics.map(\.severity), [.error, .warning, .error])
+        XCTAssertEqual(diagnostics[0].line, 11)
+        XCTAssertEqual(diagnostics[0].column, 20)
+        XCTAssertEqual(diagnostics[0].message, "cannot find 'undefinedName' in scope")
+        XCTAssertTrue(diagnostics[0].text.contains("^~~~"))
+        XCTAssertTrue(diagnostics[2].text.contains("'f' declared here"))
+    }
+
+    func testTrapReportFromAMessage() {
+        let stderr = """
+        some output
+        Chapter/x.md:12: Precondition failed: odd number 3
+
+        *** Signal 4: Backtracing from 0x7f00... done ***
+
+        *** Program crashed: Illegal instruction at 0x00007f00 ***
+
+        Thread 0 "chapter" crashed:
+
+          0      0x00007f00 _assertionFailure(_:_:file:line:flags:) + 200 in libswiftCore.so
+          1 [ra] 0x00007f01 main + 300 in chapter at chapters/x.md:20:7
+
+        Backtrace took 0.02s
+        """
+        let report = TrapReport(stderr: stderr, chapterPath: "chapters/x.md")
+        XCTAssertEqual(report.message, "Precondition failed: odd number 3")
+        XCTAssertEqual(report.line, 12, "the message's #fileID location wins over the backtrace")
+        XCTAssertEqual(report.remainingOutput, "some output\n")
+        XCTAssertEqual(report.backtrace.split(separator: "\n").count, 2)
+        XCTAssertFalse(report.backtrace.contains("0x00007f"))
+    }
+
+    func testTrapReportFromTheBacktraceAlone() {
+        let stderr = """
+        *** Signal 4: Backtracing from 0x7fe1... done ***
+
+        *** Program crashed: Illegal instruction at 0x00007fe1 ***
+
+        Thread 0 "chapter" crashed:
+
+          0 [inlined] [system] 0x00007fe1 Swift runtime failure: precondition failure in libFVBookKit.so at //<compiler-generated>
+          1 0x00007fe2 specialized Tensor.init(shape:scalars:) + 89 in libFVBookKit.so at /repo/Sources/Tensors/Tensor.swift:19:9
+          2 [ra] 0x00007fe3 main + 3667 in chapter at chapters/00-hello.md:47:14
+        """
+        let report = TrapReport(stderr: stderr, chapterPath: "chapters/00-hello.md", root: "/repo")
+        XCTAssertEqual(report.message,
+                       "Swift runtime failure: precondition failure in Tensor.init(shape:scalars:) (Sources/Tensors/Tensor.swift:19)")
+        XCTAssertEqual(report.line, 47)
+        XCTAssertEqual(report.column, 14)
+        let segfault = TrapReport(stderr: "*** Program crashed: Segmentation fault at 0x0000000000000000 ***\n", chapterPath: "c.md")
+        XCTAssertEqual(segfault.message, "crashed: Segmentation fault")
+        XCTAssertNil(segfault.line)
+    }
+
+    func testEventsDecodeAndTornLinesAreIgnored() {
+        let data = Data("""
+        {"event":"begin","cell":1,"time":1.5}
+        {"cell":1,"event":"image","file":"cell-1-1.png","caption":"c","width":4,"height":2,"group":1,"columns":2}
+        {"event":"end","cell":1,"seconds":0.25}
+        {"event":"check","cel
+        """.utf8)
+        let events = RunEvent.decode(lines: data)
+        XCTAssertEqual(events.map(\.event), ["begin", "image", "end"])
+        XCTAssertEqual(events[1].columns, 2)
+        XCTAssertEqual(events[2].seconds, 0.25)
+    }
+
+    func testSHA256KnownVectors() {
+        XCTAssertEqual(SHA256.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hex(of: [UInt8](repeating: 0x61, count: 1000)),
+                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+
+    func testHighlighterEscapesAndMarksTokens() {
+        let html = SwiftHighlighter.html("let s = \"a < b // no\" // real <comment>\nx &= 0x1F")
+        XCTAssertEqual(html, "<span class=\"kw\">let</span> s = <span class=\"str\">&quot;a &lt; b // no&quot;</span> "
+                           + "<span class=\"com\">// real &lt;comment&gt;</span>\nx &amp;= <span class=\"num\">0x1F</span>")
+        XCTAssertEqual(SwiftHighlighter.html("@discardableResult func f() -> Tensor"),
+                       "<span class=\"attr\">@discardableResult</span> <span class=\"kw\">func</span> f() -&gt; <span class=\"typ\">Tensor</span>")
+    }
+
+    func testFailureDescriptionHasTheCompilerShape() {
+        let failure = Failure(kind: .compile, file: "chapters/x.md", line: 3, column: 7, message: "boom")
+        XCTAssertEqual(failure.description, "chapters/x.md:3:7: error: boom")
+        XCTAssertEqual(Failure(kind: .check, file: "c.md", line: 9, message: "m").description, "c.md:9: check failed: m")
+    }
+}
