@@ -47,7 +47,7 @@ enum Style {
 
     main { flex: 1; min-width: 0; padding: 2.5rem 2rem 4rem; }
     main > .home { display: none; font-size: .85rem; text-decoration: none; margin-bottom: 1rem; }
-    .page { max-width: 45em; margin: 0 auto; }
+    .page { max-width: 50em; margin: 0 auto; }
     h1, h2, h3, h4 { line-height: 1.25; font-weight: 680; letter-spacing: -.01em; }
     h1 { font-size: 2.1rem; margin: 0 0 .6rem; }
     h2 { font-size: 1.45rem; margin: 2.6rem 0 .8rem; padding-bottom: .3rem; border-bottom: 1px solid var(--border); }
@@ -80,7 +80,8 @@ enum Style {
     .cell.failed pre.code { box-shadow: inset 3px 0 0 var(--bad); }
     .cell.not-run pre.code, .cell.skipped pre.code { opacity: .78; }
     .outputs > * { margin-top: .6rem; }
-    pre.output, pre.stderr { padding: .55em 1.1em; border-left: 3px solid var(--border); max-height: 28em; overflow: auto; }
+    pre.output, pre.stderr { padding: .55em 1.1em; border-left: 3px solid var(--border); max-height: 28em; overflow: auto;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
     pre.stderr { border-left-color: var(--warn-border); color: var(--muted); }
     .figures { display: flex; flex-wrap: wrap; gap: .9rem; align-items: flex-start; }
     .figures.grid { display: grid; grid-template-columns: repeat(var(--columns), minmax(0, 1fr)); gap: .7rem; align-items: start; }
