@@ -2,14 +2,15 @@
 #include <string.h>
 
 void fv_im2col(const float *x, int channels, int height, int width, int kh, int kw, int stride,
-               int pad_top, int pad_left, int ho, int wo, float *col) {
+               int pad_top, int pad_left, int oy0, int oy1, int wo, float *col) {
+    int ho = oy1 - oy0;
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (size_t)c * height * width;
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
                 float *row = col + ((size_t)(c * kh + ky) * kw + kx) * ho * wo;
                 for (int oy = 0; oy < ho; oy++) {
-                    int iy = oy * stride - pad_top + ky;
+                    int iy = (oy + oy0) * stride - pad_top + ky;
                     float *out = row + (size_t)oy * wo;
                     if (iy < 0 || iy >= height) { memset(out, 0, sizeof(float) * wo); continue; }
                     const float *xr = xc + (size_t)iy * width;

@@ -12,6 +12,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
            _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
            beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
+    _ = blasSingleThreaded
     guard k > 0 else {
         // BLAS leaves C untouched for k == 0 only when beta == 1; make the empty product explicit.
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
@@ -20,6 +21,11 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
+
+/// OpenBLAS runs on the calling thread: the engine splits work across cores itself (tiles of
+/// convolutions, columns of large products), which beats OpenBLAS's threading on the small
+/// products of a convolutional network and avoids its spinning threads competing with ours.
+private let blasSingleThreaded: Void = openblas_set_num_threads(1)
 
 /// The number of threads the engine's own kernels use (the machine's active cores).
 let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -100,7 +100,7 @@ extension Tensor {
 /// Differentiable 2-D convolution of NCHW images `x` (gradient with respect to `x` only).
 ///
 /// `weight` is [Cout, Cin/groups, kh, kw] (PyTorch layout); `bias` is [Cout]. The activation is
-/// fused: its mask is read back from the output, so nothing extra is stored.
+/// fused; where it clipped is kept as a bit mask (1/32 of the output's size) for the pullback.
 ///
 /// ```swift
 /// let y = conv2d(x, weight: w, bias: b, stride: 2, padding: .same, groups: 32, activation: .relu6)
@@ -110,24 +110,11 @@ public func conv2d(_ x: Variable, weight: Tensor, bias: Tensor? = nil, stride: I
                    activation: Activation = .none) -> Variable {
     let geo = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding, groups: groups)
     if let bias { precondition(bias.count == geo.outChannels, "conv2d: bias \(bias.shape) for \(geo.outChannels) channels") }
-    let y = convForward(x.value, weight: weight, bias: bias, geo, activation)
-    return x.tape.record(y, inputs: [x]) { g in
-        var g = g
-        g.maskActivation(activation, output: y)
-        return [convInputGradient(g, weight: weight, geo)]
-    }
-}
-
-extension Tensor {
-    /// Zeroes the gradient where `activation` clipped its output `y`.
-    mutating func maskActivation(_ activation: Activation, output y: Tensor) {
-        guard activation != .none else { return }
-        let n = count
-        scalars.withUnsafeMutableBufferPointer { g in
-            y.scalars.withUnsafeBufferPointer { yv in
-                fv_activation_mask(g.baseAddress!, yv.baseAddress!, n, activation.code)
-            }
-        }
+    var mask: [UInt8]? = activation != .none && x.needsGradient
+        ? [UInt8](repeating: 0, count: geo.batch * geo.outChannels * geo.maskPlane) : nil
+    let y = convForward(x.value, weight: weight, bias: bias, geo, activation, mask: &mask)
+    return x.tape.record(y, inputs: [x]) { [mask] g in
+        [convInputGradient(g, mask: mask, weight: weight, geo)]
     }
 }
 
@@ -141,19 +128,24 @@ func makeScalars(_ count: Int, zeroed: Bool = false, _ body: (UnsafeMutablePoint
     }
 }
 
-func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ geo: ConvGeometry, _ act: Activation) -> Tensor {
+extension ConvGeometry {
+    /// Bytes of activation mask per output plane: ⌈wo/8⌉ per row.
+    var maskPlane: Int { outHeight * ((outWidth + 7) / 8) }
+}
+
+/// The convolution's output; fills `mask` (when given) with where the activation passed.
+func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ geo: ConvGeometry, _ act: Activation,
+                 mask: inout [UInt8]?) -> Tensor {
     let out = makeScalars(geo.batch * geo.outChannels * geo.outPlane) { y in
         x.scalars.withUnsafeBufferPointer { xb in
             weight.scalars.withUnsafeBufferPointer { wb in
                 withOptionalPointer(bias?.scalars) { b in
-                    let xp = xb.baseAddress!, wp = wb.baseAddress!
-                    if geo.isDepthwise {
-                        depthwiseForward(xp, wp, b, y, geo, act)
-                    } else {
-                        gemmForward(xp, wp, y, geo)
-                        for n in 0..<geo.batch {
-                            fv_bias_activation(y + n * geo.outChannels * geo.outPlane, b,
-                                               Int32(geo.outChannels), Int32(geo.outPlane), act.code)
+                    withOptionalMutablePointer(&mask) { m in
+                        let xp = xb.baseAddress!, wp = wb.baseAddress!
+                        if geo.isDepthwise {
+                            depthwiseForward(xp, wp, b, y, m, geo, act)
+                        } else {
+                            gemmForward(xp, wp, b, y, m, geo, act)
                         }
                     }
                 }
@@ -163,15 +155,23 @@ func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ geo: ConvGeometry
     return Tensor(shape: geo.outputShape, scalars: out)
 }
 
-func convInputGradient(_ dy: Tensor, weight: Tensor, _ geo: ConvGeometry) -> Tensor {
-    let zeroed = !geo.isDepthwise  // the depthwise kernel overwrites; col2im accumulates
+func convForward(_ x: Tensor, weight: Tensor, bias: Tensor?, _ geo: ConvGeometry, _ act: Activation) -> Tensor {
+    var none: [UInt8]? = nil
+    return convForward(x, weight: weight, bias: bias, geo, act, mask: &none)
+}
+
+/// The input gradient for output gradient `dy`, zeroed where the activation `mask` says it clipped.
+func convInputGradient(_ dy: Tensor, mask: [UInt8]?, weight: Tensor, _ geo: ConvGeometry) -> Tensor {
+    let zeroed = !geo.isDepthwise && !geo.isPointwise  // col2im accumulates; the others overwrite
     let out = makeScalars(geo.batch * geo.inChannels * geo.inPlane, zeroed: zeroed) { dx in
         dy.scalars.withUnsafeBufferPointer { gb in
             weight.scalars.withUnsafeBufferPointer { wb in
-                if geo.isDepthwise {
-                    depthwiseBackward(gb.baseAddress!, wb.baseAddress!, dx, geo)
-                } else {
-                    gemmBackward(gb.baseAddress!, wb.baseAddress!, dx, geo)
+                withOptionalPointer(mask) { m in
+                    if geo.isDepthwise {
+                        depthwiseBackward(gb.baseAddress!, m, wb.baseAddress!, dx, geo)
+                    } else {
+                        gemmBackward(gb.baseAddress!, m, wb.baseAddress!, dx, geo)
+                    }
                 }
             }
         }
@@ -180,81 +180,13 @@ func convInputGradient(_ dy: Tensor, weight: Tensor, _ geo: ConvGeometry) -> Ten
 }
 
 @inline(__always)
-func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+func withOptionalPointer<T, R>(_ a: [T]?, _ body: (UnsafePointer<T>?) -> R) -> R {
     guard let a else { return body(nil) }
     return a.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
-// MARK: - GEMM paths
-
-/// Y[n, g] = W[g] · unfold(X[n, g]) for every image and group.
-private func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                         _ geo: ConvGeometry) {
-    let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * geo.outPlane)
-    defer { col?.deallocate() }
-    for n in 0..<geo.batch {
-        for g in 0..<geo.groups {
-            let xg = x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
-            var source = xg
-            if let col {
-                fv_im2col(xg, Int32(geo.groupIn), Int32(geo.height), Int32(geo.width),
-                          Int32(geo.kernelHeight), Int32(geo.kernelWidth), Int32(geo.stride),
-                          Int32(geo.padTop), Int32(geo.padLeft), Int32(geo.outHeight), Int32(geo.outWidth), col)
-                source = UnsafePointer(col)
-            }
-            sgemm(m: geo.groupOut, n: geo.outPlane, k: geo.patch,
-                  w + g * geo.groupOut * geo.patch, lda: geo.patch, source, ldb: geo.outPlane,
-                  y + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldc: geo.outPlane)
-        }
-    }
-}
-
-/// dX[n, g] = fold(W[g]ᵀ · dY[n, g]); `dx` must be zeroed.
-private func gemmBackward(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                          _ geo: ConvGeometry) {
-    let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * geo.outPlane)
-    defer { col?.deallocate() }
-    for n in 0..<geo.batch {
-        for g in 0..<geo.groups {
-            let dxg = dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
-            let target = col ?? dxg
-            sgemm(transA: true, m: geo.patch, n: geo.outPlane, k: geo.groupOut,
-                  w + g * geo.groupOut * geo.patch, lda: geo.patch,
-                  dy + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
-                  target, ldc: geo.outPlane)
-            if let col {
-                fv_col2im(col, Int32(geo.groupIn), Int32(geo.height), Int32(geo.width),
-                          Int32(geo.kernelHeight), Int32(geo.kernelWidth), Int32(geo.stride),
-                          Int32(geo.padTop), Int32(geo.padLeft), Int32(geo.outHeight), Int32(geo.outWidth), dxg)
-            }
-        }
-    }
-}
-
-// MARK: - Depthwise path
-
-private func depthwiseForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
-                              _ y: UnsafeMutablePointer<Float>, _ geo: ConvGeometry, _ act: Activation) {
-    let planes = geo.batch * geo.inChannels
-    let cost = geo.outPlane * geo.kernelHeight * geo.kernelWidth
-    parallelFor(planes, costPerItem: cost) { r in
-        fv_depthwise_forward(x + r.lowerBound * geo.inPlane, w, b, y + r.lowerBound * geo.outPlane,
-                             Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
-                             Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
-                             Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
-                             Int32(geo.outHeight), Int32(geo.outWidth), act.code)
-    }
-}
-
-private func depthwiseBackward(_ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>,
-                               _ geo: ConvGeometry) {
-    let planes = geo.batch * geo.inChannels
-    let cost = geo.outPlane * geo.kernelHeight * geo.kernelWidth
-    parallelFor(planes, costPerItem: cost) { r in
-        fv_depthwise_backward(dy + r.lowerBound * geo.outPlane, w, dx + r.lowerBound * geo.inPlane,
-                              Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
-                              Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
-                              Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
-                              Int32(geo.outHeight), Int32(geo.outWidth))
-    }
+@inline(__always)
+func withOptionalMutablePointer<T, R>(_ a: inout [T]?, _ body: (UnsafeMutablePointer<T>?) -> R) -> R {
+    guard a != nil else { return body(nil) }
+    return a!.withUnsafeMutableBufferPointer { body($0.baseAddress) }
 }

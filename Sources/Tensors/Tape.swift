@@ -71,9 +71,8 @@ public final class Tape {
                 guard let ig else { continue }
                 precondition(ig.shape == nodes[input].value.shape,
                              "gradient shape \(ig.shape) ≠ value shape \(nodes[input].value.shape)")
-                if var acc = grads[input] {
-                    acc.add(ig)
-                    grads[input] = acc
+                if grads[input] != nil {
+                    grads[input]!.add(ig)  // in place: a local copy would make the add copy the buffer
                 } else {
                     grads[input] = ig
                 }

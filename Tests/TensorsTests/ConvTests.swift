@@ -82,6 +82,13 @@ final class ConvTests: XCTestCase {
         conv(3, 24, 17, 17, cout: 24, k: 3, stride: 1, padding: .same, groups: 24, naiveGradient: true, tolerance: 1e-3)
     }
 
+    /// Shapes that the GEMM paths cut into several column tiles per image, the last one partial.
+    func testTiledGEMMPaths() {
+        conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+    }
+
     func testSameGeometry() {
         // TF SAME on 7 (stride 2, k 3): output 4, total padding 2 → 1 top, 1 bottom;
         // on 8: output 4, total padding 1 → 0 top, 1 bottom (the extra row at the bottom).

@@ -60,6 +60,9 @@ public enum Measures {
                 grey[i * plane + p] = 0.299 * images.scalars[base] + 0.587 * images.scalars[base + plane]
                     + 0.114 * images.scalars[base + 2 * plane]
             }
+            // Remove the DC term exactly, so a flat image has no energy at all (not rounding noise).
+            let mean = grey[i * plane..<(i + 1) * plane].reduce(0, +) / Float(plane)
+            for p in 0..<plane { grey[i * plane + p] -= mean }
         }
         let dft = RealDFT2D(height: h, width: w)
         let (re, im) = dft.forward(Tensor(shape: [n, h, w], scalars: grey))
@@ -78,7 +81,8 @@ public enum Measures {
                     if (fx * fx + fy[k] * fy[k]).squareRoot() > 0.25 { high += power }
                 }
             }
-            shares.append(total > 0 ? Float(high / total) : 0)
+            // A flat image (only rounding noise left) has no spectrum to share.
+            shares.append(total > 1e-9 * Double(plane) ? Float(high / total) : 0)
         }
         return shares.reduce(0, +) / Float(n)
     }

@@ -86,7 +86,7 @@ public final class NaturalImageBaseline {
         return (0..<means.shape[0]).map { means.scalars[$0 * c + channel] }.max() ?? 0
     }
 
-    /// The index of the patch with the highest activation (for "dataset examples").
+    /// The patch with the highest activation `[1, 3, S, S]` (a "dataset example").
     public func bestPatch(layer: String, channel: Int) throws -> Tensor {
         let means = try channelMeans(layer: layer)
         let c = means.shape[1]

@@ -1,0 +1,30 @@
+// The depthwise path of conv2d (groups == Cin == Cout): the C kernels over (image, channel) planes,
+// split across the engine's threads.
+internal import CKernels
+
+func depthwiseForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>?,
+                      _ y: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<UInt8>?,
+                      _ geo: ConvGeometry, _ act: Activation) {
+    let planes = geo.batch * geo.inChannels
+    parallelFor(planes, costPerItem: geo.outPlane * geo.kernelHeight * geo.kernelWidth) { r in
+        fv_depthwise_forward(x + r.lowerBound * geo.inPlane, w, b, y + r.lowerBound * geo.outPlane,
+                             Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
+                             Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
+                             Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
+                             Int32(geo.outHeight), Int32(geo.outWidth), act.code,
+                             mask.map { $0 + r.lowerBound * geo.maskPlane })
+    }
+}
+
+func depthwiseBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?, _ w: UnsafePointer<Float>,
+                       _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
+    let planes = geo.batch * geo.inChannels
+    parallelFor(planes, costPerItem: geo.outPlane * geo.kernelHeight * geo.kernelWidth) { r in
+        fv_depthwise_backward(dy + r.lowerBound * geo.outPlane, mask.map { $0 + r.lowerBound * geo.maskPlane },
+                              w, dx + r.lowerBound * geo.inPlane,
+                              Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
+                              Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
+                              Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
+                              Int32(geo.outHeight), Int32(geo.outWidth))
+    }
+}

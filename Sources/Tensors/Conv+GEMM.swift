@@ -1,0 +1,130 @@
+// The GEMM paths of conv2d: im2col + sgemm, and plain sgemm for 1×1 stride-1 convolutions.
+//
+// The output is cut into tiles — (image, group, band of output columns) — sized so that a tile's
+// unfolded input and its output stay in the core's L2 cache; each tile is unfolded, multiplied
+// and given its bias and activation while still in cache. Tiles are spread over the engine's
+// threads; OpenBLAS itself runs single-threaded (see `sgemm`), which is faster for these small
+// products than its own threading and keeps the two levels of parallelism from fighting.
+internal import CKernels
+
+/// Target bytes of one tile's largest operand (unfolded input or output).
+private let tileBytes = 128 * 1024
+
+extension ConvGeometry {
+    /// Output rows per tile (tiles are whole rows, so each owns whole bytes of the activation mask).
+    func bandRows(tasksWithoutBands: Int) -> Int {
+        var cols = max(tileBytes / (4 * max(patch, groupOut)), 256)
+        if tasksWithoutBands < engineThreadCount {  // make enough tiles to keep every thread busy
+            cols = min(cols, (outPlane + engineThreadCount - 1) / engineThreadCount)
+        }
+        return min(max(1, cols / outWidth), outHeight)
+    }
+}
+
+/// Y[n, g] = act(W[g] · unfold(X[n, g]) + b), tile by tile.
+func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                 _ y: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<UInt8>?,
+                 _ geo: ConvGeometry, _ act: Activation) {
+    let pairs = geo.batch * geo.groups
+    let rows = geo.bandRows(tasksWithoutBands: pairs)
+    let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth
+    let mrow = (geo.outWidth + 7) / 8
+    let flopsPerTile = 2 * geo.groupOut * geo.patch * band
+    parallelFor(pairs * bands, costPerItem: flopsPerTile / 64) { tiles in
+        let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * band)
+        defer { col?.deallocate() }
+        for tile in tiles {
+            let (pair, b) = tile.quotientAndRemainder(dividingBy: bands)
+            let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+            let oy0 = b * rows, tileRows = min(rows, geo.outHeight - oy0)
+            let c0 = oy0 * geo.outWidth, cols = tileRows * geo.outWidth
+            let xg = x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
+            var source = xg + c0, ldb = geo.inPlane
+            if let col {
+                fv_im2col(xg, Int32(geo.groupIn), Int32(geo.height), Int32(geo.width),
+                          Int32(geo.kernelHeight), Int32(geo.kernelWidth), Int32(geo.stride),
+                          Int32(geo.padTop), Int32(geo.padLeft), Int32(oy0), Int32(oy0 + tileRows),
+                          Int32(geo.outWidth), col)
+                source = UnsafePointer(col)
+                ldb = cols
+            }
+            let channel0 = n * geo.outChannels + g * geo.groupOut
+            let out = y + channel0 * geo.outPlane + c0
+            sgemm(m: geo.groupOut, n: cols, k: geo.patch, w + g * geo.groupOut * geo.patch, lda: geo.patch,
+                  source, ldb: ldb, out, ldc: geo.outPlane)
+            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut },
+                               Int32(geo.groupOut), Int32(tileRows), Int32(geo.outWidth), act.code,
+                               mask.map { $0 + channel0 * geo.maskPlane + oy0 * mrow }, Int32(geo.maskPlane))
+        }
+    }
+}
+
+/// dX[n, g] = fold(W[g]ᵀ · mask(dY[n, g])). 1×1: tiles are bands of columns (disjoint in dX).
+/// im2col: tiles are blocks of input channels, whose folds touch disjoint parts of dX; `dx` must
+/// be zeroed for this path.
+func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
+                  _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
+    let pairs = geo.batch * geo.groups
+    let mrow = (geo.outWidth + 7) / 8
+    if geo.isPointwise {
+        let rows = geo.bandRows(tasksWithoutBands: pairs)
+        let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth
+        parallelFor(pairs * bands, costPerItem: 2 * geo.groupOut * geo.patch * band / 64) { tiles in
+            let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: geo.groupOut * band)
+            defer { masked?.deallocate() }
+            for tile in tiles {
+                let (pair, b) = tile.quotientAndRemainder(dividingBy: bands)
+                let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+                let oy0 = b * rows, tileRows = min(rows, geo.outHeight - oy0)
+                let c0 = oy0 * geo.outWidth, cols = tileRows * geo.outWidth
+                let channel0 = n * geo.outChannels + g * geo.groupOut
+                let offset = channel0 * geo.outPlane + c0
+                var source = dy + offset, ldb = geo.outPlane
+                if let masked, let mask {
+                    fv_apply_mask(masked, Int32(cols), dy + offset, Int32(geo.outPlane),
+                                  mask + channel0 * geo.maskPlane + oy0 * mrow, Int32(geo.maskPlane),
+                                  Int32(geo.groupOut), Int32(tileRows), Int32(geo.outWidth))
+                    source = UnsafePointer(masked)
+                    ldb = cols
+                }
+                sgemm(transA: true, m: geo.groupIn, n: cols, k: geo.groupOut,
+                      w + g * geo.groupOut * geo.patch, lda: geo.patch, source, ldb: ldb,
+                      dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane + c0, ldc: geo.inPlane)
+            }
+        }
+        return
+    }
+    // Mask the whole output gradient once (every channel block reads all of it).
+    var source = dy
+    let planes = geo.batch * geo.outChannels
+    let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: planes * geo.outPlane)
+    defer { masked?.deallocate() }
+    if let masked, let mask {
+        parallelFor(planes, costPerItem: geo.outPlane) { r in
+            fv_apply_mask(masked + r.lowerBound * geo.outPlane, Int32(geo.outPlane), dy + r.lowerBound * geo.outPlane,
+                          Int32(geo.outPlane), mask + r.lowerBound * geo.maskPlane, Int32(geo.maskPlane),
+                          Int32(r.count), Int32(geo.outHeight), Int32(geo.outWidth))
+        }
+        source = UnsafePointer(masked)
+    }
+    let blocks = pairs >= engineThreadCount ? 1 : min(geo.groupIn, engineThreadCount)
+    let kk = geo.kernelHeight * geo.kernelWidth
+    parallelFor(pairs * blocks, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / blocks / 64) { tiles in
+        let maxChannels = (geo.groupIn + blocks - 1) / blocks
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: maxChannels * kk * geo.outPlane)
+        defer { col.deallocate() }
+        for tile in tiles {
+            let (pair, block) = tile.quotientAndRemainder(dividingBy: blocks)
+            let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+            let c0 = geo.groupIn * block / blocks, c1 = geo.groupIn * (block + 1) / blocks
+            sgemm(transA: true, m: (c1 - c0) * kk, n: geo.outPlane, k: geo.groupOut,
+                  w + g * geo.groupOut * geo.patch + c0 * kk, lda: geo.patch,
+                  source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
+                  col, ldc: geo.outPlane)
+            fv_col2im(col, Int32(c1 - c0), Int32(geo.height), Int32(geo.width),
+                      Int32(geo.kernelHeight), Int32(geo.kernelWidth), Int32(geo.stride),
+                      Int32(geo.padTop), Int32(geo.padLeft), Int32(geo.outHeight), Int32(geo.outWidth),
+                      dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane)
+        }
+    }
+}
