@@ -58,6 +58,8 @@ final class MetricsTests: XCTestCase {
         let photo = seededUniform([1, 3, 24, 40], seed: 4)
         let baseline = NaturalImageBaseline(network: tiny, photos: [photo])
         XCTAssertEqual(baseline.patches.shape, [6, 3, 16, 16])
+        let two = NaturalImageBaseline(network: tiny, photos: [photo, seededUniform([1, 3, 16, 16], seed: 5)])
+        XCTAssertEqual(two.patchPhoto, [0, 0, 0, 0, 0, 0, 1, 1], "each patch knows its photo")
         let direct = try Measures.channelActivation(of: baseline.patches, network: tiny, layer: "features.4", channel: 2)
         XCTAssertEqual(try baseline.best(layer: "features.4", channel: 2), direct.max()!, accuracy: 1e-5)
         let best = try baseline.bestPatch(layer: "features.4", channel: 2)

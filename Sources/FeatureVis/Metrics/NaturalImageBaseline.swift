@@ -18,14 +18,16 @@ public final class NaturalImageBaseline {
     public let network: Network
     /// The patches `[P, 3, S, S]`, S = the network's input size.
     public let patches: Tensor
+    /// For each patch, the index (in the `photos` given to the initializer) of the photo it came from.
+    public let patchPhoto: [Int]
     private var cache: [String: Tensor] = [:]
 
     /// Patches from `photos` (each `[1, 3, H, W]` in [0, 1]).
     public init(network: Network, photos: [Tensor], stride: Int = 32) {
         self.network = network
         let s = network.inputSize
-        var scalars: [Float] = [], count = 0
-        for photo in photos {
+        var scalars: [Float] = [], count = 0, sources: [Int] = []
+        for (index, photo) in photos.enumerated() {
             for short in [s, s * 8 / 7] {
                 let (h, w) = (photo.shape[2], photo.shape[3])
                 let scale = Double(short) / Double(min(h, w))
@@ -35,11 +37,13 @@ public final class NaturalImageBaseline {
                     for left in Self.offsets(rw - s, stride) {
                         scalars += crop(Tape().constant(resized), top: top, left: left, height: s, width: s).value.scalars
                         count += 1
+                        sources.append(index)
                     }
                 }
             }
         }
         patches = Tensor(shape: [count, 3, s, s], scalars: scalars)
+        patchPhoto = sources
     }
 
     /// Patches from every `.png` in `directory`, sorted by name.
