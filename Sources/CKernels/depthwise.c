@@ -70,10 +70,12 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
         }
         const float *xr = x + (size_t)iy * g->W;
         if (S == 1) {
+            // Plain loops: rows are short, so library-call overhead would dominate.
             float *row = ph + (size_t)r * g->wq;
-            memset(row, 0, sizeof(float) * lo);
-            memcpy(row + lo, xr + lo - g->pl, sizeof(float) * (hi - lo));
-            memset(row + hi, 0, sizeof(float) * (g->wq - hi));
+            const float *src = xr - g->pl;
+            for (int j = 0; j < lo; j++) row[j] = 0;
+            for (int j = lo; j < hi; j++) row[j] = src[j];
+            for (int j = hi; j < g->wq; j++) row[j] = 0;
             continue;
         }
         memset(tmp, 0, sizeof(float) * lo);
@@ -107,7 +109,11 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
     for (int r = 0; r < R; r++)
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            store_partial(y + (size_t)(oy + r) * g->wo + j0 + 8 * t, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
+            // A strip that runs past the row end spills into the next row, which is stored later
+            // (rows go in order); only the plane's last row must not spill into the next plane.
+            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
+            if (oy + r + 1 < g->ho) STORE(dst, activate8(acc[r][t], act));
+            else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }
 
