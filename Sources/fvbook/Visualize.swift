@@ -22,7 +22,7 @@ struct Visualize: ParsableCommand {
     @Option(help: "Adam learning rate (default: the method's).") var learningRate: Float?
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Images in the batch (diverse only).") var samples = 4
-    @Option(help: "Weight of the diversity term (diverse only).") var diversityWeight: Float = 1
+    @Option(help: "Weight of the diversity term (diverse only).") var diversityWeight: Float = 10
     @Option(help: "Folder of PNG photos for the natural-image baseline.") var photos = "data/photos"
     @Option(name: .shortAndLong, help: "Output PNG path.") var output: String
     @Flag(help: "Print the metrics as JSON.") var json = false

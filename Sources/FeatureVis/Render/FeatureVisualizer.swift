@@ -100,7 +100,13 @@ public final class FeatureVisualizer {
     /// `samples` images optimized together for the channel, with a diversity term (Lucid's
     /// Gram-matrix similarity penalty at the same layer) weighted by `diversityWeight`:
     /// `channel(layer, n) + diversityWeight · diversity(layer)`.
-    public func visualizeFeatureDiverse(layer: String, channel: Int, samples: Int = 4, diversityWeight: Float = 1,
+    ///
+    /// The weight is relative to the channel's activations. Lucid's 100 suits InceptionV1's large
+    /// activations; for EfficientNet-Lite0 (channel means of about 30 after optimization) 10 is
+    /// the calibrated default: on `_blocks.8` channel 2 (3 samples, 256 steps) it cuts the batch's
+    /// activation similarity from 0.68 (weight 0) to 0.20 and keeps the activation ratio at 8.3,
+    /// where weight 1 changes nothing (0.67).
+    public func visualizeFeatureDiverse(layer: String, channel: Int, samples: Int = 4, diversityWeight: Float = 10,
                                         size: Int? = nil, steps: Int? = nil, learningRate: Float? = nil,
                                         seed: UInt64 = 0, settings: VisualizationSettings = .regularized,
                                         measure: Bool = true,
