@@ -275,11 +275,11 @@ public struct HTMLRenderer: Renderer {
         body += "<ol class=\"cards\">\n"
         for (position, chapter) in book.chapters.enumerated() {
             let result = results[chapter.slug]
-            var thumbnail = result?.firstImage?.file
+            var thumbnail = result?.thumbnailImage?.file
             if result == nil { thumbnail = existingThumbnail(site.appendingPathComponent(chapter.slug)) }
             body += "<li><a href=\"\(chapter.slug).html\">"
             if let thumbnail {
-                let pixelated = (result?.firstImage?.width ?? 100) <= 64 ? " pixelated" : ""
+                let pixelated = (result?.thumbnailImage?.width ?? 100) <= 64 ? " pixelated" : ""
                 body += "<img class=\"thumb\(pixelated)\" src=\"\(escapeHTML(chapter.slug))/\(escapeHTML(thumbnail))\" alt=\"\" width=\"96\" height=\"96\">"
             } else {
                 body += "<span class=\"thumb empty\" aria-hidden=\"true\">\(position + 1)</span>"
@@ -300,12 +300,12 @@ public struct HTMLRenderer: Renderer {
         return document(title: book.title, body: "<main class=\"index\">\n<div class=\"page\">\n\(body)</div>\n</main>", bodyClass: "index")
     }
 
-    /// The first image already published for a chapter with no known result (`cell-K-N.png` order).
+    /// The last image already published for a chapter with no known result (`cell-K-N.png` order).
     private func existingThumbnail(_ folder: URL) -> String? {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         func order(_ name: String) -> [Int] { name.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) } }
         return files.filter { $0.hasPrefix("cell-") && $0.hasSuffix(".png") }
-            .min { order($0).lexicographicallyPrecedes(order($1)) }
+            .max { order($0).lexicographicallyPrecedes(order($1)) }
     }
 
     private func document(title: String, body: String, bodyClass: String? = nil) -> String {

@@ -56,8 +56,9 @@ public struct ChapterResult: Codable, Sendable {
 
     public var passed: Bool { allFailures.isEmpty }
 
-    /// The first image the chapter showed: its thumbnail on the index page.
-    public var firstImage: ImageOutput? { cells.lazy.flatMap(\.images).first }
+    /// The last image the chapter showed: its thumbnail on the index page. Chapters tend to end
+    /// with their best figure (and start with a baseline), so the last one represents them.
+    public var thumbnailImage: ImageOutput? { cells.flatMap(\.images).last }
 
     /// Cell results keyed by index.
     public func cell(_ index: Int) -> CellResult? { cells.first { $0.index == index } }

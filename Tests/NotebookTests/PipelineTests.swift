@@ -191,13 +191,13 @@ final class PipelineTests: NotebookTestCase {
         XCTAssertTrue(chapter.cells[0].images[0].file.hasPrefix("cell-1-"))
         XCTAssertTrue(chapter.cells[2].images[0].file.hasPrefix("cell-3-"))
 
-        // In the page, each image sits inside its cell's section; the index uses the first as thumbnail.
+        // In the page, each image sits inside its cell's section; the index uses the last as thumbnail.
         let html = try page("01-images")
         let cell1 = try XCTUnwrap(html.range(of: "id=\"cell-1\"")), cell2 = try XCTUnwrap(html.range(of: "id=\"cell-2\""))
         let red = try XCTUnwrap(html.range(of: "01-images/\(chapter.cells[0].images[0].file)"))
         XCTAssertTrue(cell1.upperBound < red.lowerBound && red.upperBound < cell2.lowerBound)
         let index = try String(contentsOf: scratch.appendingPathComponent("site/index.html"), encoding: .utf8)
-        XCTAssertTrue(index.contains("01-images/\(chapter.cells[0].images[0].file)"))
+        XCTAssertTrue(index.contains("01-images/\(chapter.cells[2].images[1].file)"))
     }
 
     func testQuickModeReachesTheChapterAndCachesSeparately() throws {
