@@ -117,11 +117,11 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
     for (int r = 0; r < R; r++)
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            // A strip that runs past the row end spills into the next row, which is stored later
-            // (rows go in order); only the plane's last row must not spill into the next plane.
+            // Never store past the row end: on narrow planes (wo < 8·NS) a strip can start beyond
+            // the row and a full-vector store then reaches two rows on, past the end of the plane
+            // and of the buffer (it corrupted the heap in the EfficientNet tests).
             float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
-            if (oy + r + 1 < g->ho) STORE(dst, activate8(acc[r][t], act));
-            else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
+            store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }
 

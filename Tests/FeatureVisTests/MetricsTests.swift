@@ -59,7 +59,8 @@ final class MetricsTests: XCTestCase {
         let baseline = NaturalImageBaseline(network: tiny, photos: [photo])
         XCTAssertEqual(baseline.patches.shape, [6, 3, 16, 16])
         let two = NaturalImageBaseline(network: tiny, photos: [photo, seededUniform([1, 3, 16, 16], seed: 5)])
-        XCTAssertEqual(two.patchPhoto, [0, 0, 0, 0, 0, 0, 1, 1], "each patch knows its photo")
+        // The 16×16 photo: short side 16 → 1 patch; 18 → 18×18 (offsets 0, 2 on each axis) → 4.
+        XCTAssertEqual(two.patchPhoto, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1], "each patch knows its photo")
         let direct = try Measures.channelActivation(of: baseline.patches, network: tiny, layer: "features.4", channel: 2)
         XCTAssertEqual(try baseline.best(layer: "features.4", channel: 2), direct.max()!, accuracy: 1e-5)
         let best = try baseline.bestPatch(layer: "features.4", channel: 2)
