@@ -118,9 +118,11 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
             // A strip that runs past the row end spills into the next row, which is stored later
-            // (rows go in order); only the plane's last row must not spill into the next plane.
-            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
-            if (oy + r + 1 < g->ho) STORE(dst, activate8(acc[r][t], act));
+            // (rows go in order); it must not spill past the plane (narrow planes: even from rows
+            // before the last).
+            size_t at = (size_t)(oy + r) * g->wo + j0 + 8 * t;
+            float *dst = y + at;
+            if (at + 8 <= (size_t)g->ho * g->wo) STORE(dst, activate8(acc[r][t], act));
             else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }

@@ -56,6 +56,7 @@ final class ConvTests: XCTestCase {
         conv(1, 3, 6, 6, cout: 3, k: 3, padding: .explicit(top: 0, left: 2, bottom: 1, right: 0), groups: 3)
         conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
         conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
+        conv(1, 2, 6, 6, cout: 2, k: 3, stride: 2, padding: .same, groups: 2, activation: .relu6)  // 3×3 output: rows narrower than half a vector
     }
 
     func testPointwise() {
