@@ -96,6 +96,9 @@ final class ConvTests: XCTestCase {
 
     /// Shapes that the GEMM paths cut into several column tiles per image, the last one partial.
     func testTiledGEMMPaths() {
+        // Small planes, one image: 1×1 products split by blocks of output / input channels.
+        conv(1, 40, 4, 4, cout: 48, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 33, 7, 7, cout: 21, k: 1, naiveGradient: true, tolerance: 1e-3)
         conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
         conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
         conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
