@@ -117,11 +117,13 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
     for (int r = 0; r < R; r++)
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            // Never store past the row end: on narrow planes (wo < 8·NS) a strip can start beyond
-            // the row and a full-vector store then reaches two rows on, past the end of the plane
-            // and of the buffer (it corrupted the heap in the EfficientNet tests).
-            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
-            store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
+            // A strip that runs past the row end spills into the next row, which is stored later
+            // (rows go in order); it must not spill past the plane (narrow planes: even from rows
+            // before the last).
+            size_t at = (size_t)(oy + r) * g->wo + j0 + 8 * t;
+            float *dst = y + at;
+            if (at + 8 <= (size_t)g->ho * g->wo) STORE(dst, activate8(acc[r][t], act));
+            else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }
 
@@ -204,7 +206,8 @@ INLINE void backward_block(const float *d, const float *w, float *grow, const ge
 }
 
 INLINE void backward_plane(const float *dy, const unsigned char *mask, const float *w, float *dx, const geo_t *g,
-                           int KH, int KW, int S, float *d, float *grow) {
+                           int KH, int KW, int S, float *d, float *grow, const unsigned char *in_mask) {
+    int imrow = (g->W + 7) / 8;
     prepare_gradient(dy, mask, g, d);
     int strips = g->jv / 8;
     int group = strips < 4 ? strips : 4;
@@ -244,7 +247,15 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
             for (int a = 0; a < R; a++) {
                 float *out = dx + (size_t)(iy + a * S) * g->W;
                 const float *src = grow + (size_t)a * S * g->jv;
-                if (S == 1) {
+                if (S == 1 && in_mask) {
+                    // Copy and mask in one go; `grow` has a vector of slack past every row.
+                    const unsigned char *bits = in_mask + (size_t)iy * imrow + (size_t)a * imrow;
+                    int ix = 0;
+                    for (; ix + 8 <= g->W; ix += 8)
+                        STORE(out + ix, (v8)((v8i)LOAD(src + g->pl + ix) & from_bits(bits[ix / 8])));
+                    if (ix < g->W)
+                        store_partial(out + ix, (v8)((v8i)LOAD(src + g->pl + ix) & from_bits(bits[ix / 8])), g->W - ix);
+                } else if (S == 1) {
                     for (int ix = 0; ix < g->W; ix++) out[ix] = src[g->pl + ix];
                 } else if (S == 2) {
                     // out[ix] = phase (ix+pl)%2 at (ix+pl)/2. Columns 2m and 2m+1 come from entry
@@ -263,6 +274,8 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
                 } else {
                     for (int ix = 0; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % S) * g->jv + c / S]; }
                 }
+                // The gradient also crosses the producer's activation: mask the row while it is in L1.
+                if (in_mask && S != 1) apply_bits_row(out, out, in_mask + (size_t)(iy + a * S) * imrow, g->W);
             }
             k += R;
         }
@@ -288,18 +301,20 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
         }                                                                                             \
     }                                                                                                 \
     ATTR static void NAME##_bwd(const float *dy, const unsigned char *mask, const float *w, float *dx, \
-                                int planes, int c0, int channels, const geo_t *g, float *d, float *grow) { \
-        size_t mplane = (size_t)g->ho * ((g->wo + 7) / 8);                                            \
+                                int planes, int c0, int channels, const geo_t *g, float *d, float *grow, \
+                                const unsigned char *in_mask) {                                       \
+        size_t mplane = (size_t)g->ho * ((g->wo + 7) / 8), implane = (size_t)g->H * ((g->W + 7) / 8); \
         for (int p = 0; p < planes; p++) {                                                            \
             int c = (c0 + p) % channels;                                                              \
             const float *gp = dy + (size_t)p * g->ho * g->wo, *wc = w + (size_t)c * g->kh * g->kw;    \
             const unsigned char *mp = mask ? mask + p * mplane : 0;                                   \
             float *dp = dx + (size_t)p * g->H * g->W;                                                 \
-            if (g->kh == 3 && g->kw == 3 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 3, 3, 1, d, grow); \
-            else if (g->kh == 3 && g->kw == 3 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 3, 3, 2, d, grow); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 5, 5, 1, d, grow); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 5, 5, 2, d, grow); \
-            else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow);                         \
+            const unsigned char *ip = in_mask ? in_mask + p * implane : 0;                            \
+            if (g->kh == 3 && g->kw == 3 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 3, 3, 1, d, grow, ip); \
+            else if (g->kh == 3 && g->kw == 3 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 3, 3, 2, d, grow, ip); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 5, 5, 1, d, grow, ip); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 5, 5, 2, d, grow, ip); \
+            else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow, ip);                         \
         }                                                                                             \
     }
 
@@ -328,12 +343,13 @@ void fv_depthwise_forward(const float *x, const float *w, const float *bias, flo
 
 void fv_depthwise_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,
                            int planes, int channel0, int channels, int height, int width,
-                           int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo) {
+                           int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
+                           const unsigned char *in_mask) {
     geo_t g = make_geo(height, width, kh, kw, stride, pad_top, pad_left, ho, wo);
     float *d = scratch((size_t)g.dr * g.dw);
     float *grow = scratch((size_t)8 * stride * g.jv);
-    if (fv_has_avx2()) avx2_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow);
-    else base_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow);
+    if (fv_has_avx2()) avx2_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow, in_mask);
+    else base_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow, in_mask);
     free(d);
     free(grow);
 }

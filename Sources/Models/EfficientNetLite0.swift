@@ -72,17 +72,29 @@ public final class EfficientNetLite0: Network {
                 let stride = repeatIndex == 0 ? spec.stride : 1
                 let hidden = inChannels * spec.expand
                 let prefix = "_blocks.\(block)"
+                var expand: ConvLayer?
                 if spec.expand != 1 {
-                    let expand = try ConvLayer(checkpoint, conv: prefix + "._expand_conv", batchNorm: prefix + "._bn0", eps: eps,
-                                               in: inChannels, out: hidden, kernel: 1, activation: .relu6)
-                    stages.append(Stage(name: prefix + ".expand", channels: hidden) { x, context in
-                        context.blockInput = x
-                        return expand(x)
-                    })
+                    expand = try ConvLayer(checkpoint, conv: prefix + "._expand_conv", batchNorm: prefix + "._bn0", eps: eps,
+                                           in: inChannels, out: hidden, kernel: 1, activation: .relu6)
                 }
                 let depthwise = try ConvLayer(checkpoint, conv: prefix + "._depthwise_conv", batchNorm: prefix + "._bn1", eps: eps,
                                               in: hidden, out: hidden, kernel: spec.kernel, stride: stride, padding: .same,
                                               groups: hidden, activation: .relu6)
+                if let expand {
+                    // Expand and depthwise as one node when the expansion is not read: its pullback
+                    // skips a masking pass over the block's widest tensor.
+                    stages.append(Stage(name: prefix + ".expand", channels: hidden, run: { x, context in
+                        context.blockInput = x
+                        return expand(x)
+                    }, runWithNext: { x, context in
+                        context.blockInput = x
+                        return pointwiseDepthwise(x, pointwiseWeight: expand.weight, pointwiseBias: expand.bias,
+                                                  pointwiseActivation: expand.activation,
+                                                  depthwiseWeight: depthwise.weight, depthwiseBias: depthwise.bias,
+                                                  stride: depthwise.stride, padding: depthwise.padding,
+                                                  activation: depthwise.activation)
+                    }))
+                }
                 let startsBlock = spec.expand == 1
                 stages.append(Stage(name: prefix + ".depthwise", channels: hidden) { x, context in
                     if startsBlock { context.blockInput = x }

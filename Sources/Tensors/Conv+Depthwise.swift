@@ -16,8 +16,12 @@ func depthwiseForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b:
     }
 }
 
+/// `inputMask` (optional) is the activation mask of the op that produced the input: the gradient
+/// is zeroed where it clipped as it is stored, saving that op's pullback a pass.
 func depthwiseBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?, _ w: UnsafePointer<Float>,
-                       _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
+                       _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry,
+                       inputMask: UnsafePointer<UInt8>? = nil) {
+    let inputMaskPlane = geo.height * ((geo.width + 7) / 8)
     let planes = geo.batch * geo.inChannels
     parallelFor(planes, costPerItem: geo.outPlane * geo.kernelHeight * geo.kernelWidth) { r in
         fv_depthwise_backward(dy + r.lowerBound * geo.outPlane, mask.map { $0 + r.lowerBound * geo.maskPlane },
@@ -25,6 +29,7 @@ func depthwiseBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?
                               Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
                               Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
                               Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
-                              Int32(geo.outHeight), Int32(geo.outWidth))
+                              Int32(geo.outHeight), Int32(geo.outWidth),
+                              inputMask.map { $0 + r.lowerBound * inputMaskPlane })
     }
 }

@@ -21,10 +21,44 @@ extension ConvGeometry {
     }
 }
 
+extension ConvGeometry {
+    /// Blocks of rows to split a 1×1 convolution's product into when its planes are small and there
+    /// are too few (image, group) pairs for the threads: each thread then packs only its share of
+    /// the weights, which dominate these products, instead of all of them for a sliver of columns.
+    /// 1 when the product is split by column bands instead.
+    func pointwiseRowBlocks(rows: Int) -> Int {
+        guard isPointwise, outPlane <= 256, batch * groups < engineThreadCount, rows >= 2 * engineThreadCount else { return 1 }
+        return engineThreadCount
+    }
+}
+
+/// 1×1 convolution with small planes, split by blocks of output channels (see `pointwiseRowBlocks`).
+private func pointwiseForwardByChannels(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
+                                        _ y: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<UInt8>?,
+                                        _ geo: ConvGeometry, _ act: Activation, blocks: Int) {
+    let pairs = geo.batch * geo.groups
+    parallelFor(pairs * blocks, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / blocks / 64) { tiles in
+        for tile in tiles {
+            let (pair, block) = tile.quotientAndRemainder(dividingBy: blocks)
+            let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+            let m0 = geo.groupOut * block / blocks, m1 = geo.groupOut * (block + 1) / blocks
+            let channel0 = n * geo.outChannels + g * geo.groupOut + m0
+            let out = y + channel0 * geo.outPlane
+            sgemm(m: m1 - m0, n: geo.outPlane, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
+                  x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane, ldb: geo.inPlane, out, ldc: geo.outPlane)
+            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut + m0 },
+                               Int32(m1 - m0), Int32(geo.outHeight), Int32(geo.outWidth), act.code,
+                               mask.map { $0 + channel0 * geo.maskPlane }, Int32(geo.maskPlane))
+        }
+    }
+}
+
 /// Y[n, g] = act(W[g] · unfold(X[n, g]) + b), tile by tile.
 func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
                  _ y: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<UInt8>?,
                  _ geo: ConvGeometry, _ act: Activation) {
+    let channelBlocks = geo.pointwiseRowBlocks(rows: geo.groupOut)
+    if channelBlocks > 1 { return pointwiseForwardByChannels(x, w, bias, y, mask, geo, act, blocks: channelBlocks) }
     let pairs = geo.batch * geo.groups
     let rows = geo.bandRows(tasksWithoutBands: pairs)
     let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth
@@ -66,6 +100,30 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                   _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
     let pairs = geo.batch * geo.groups
     let mrow = (geo.outWidth + 7) / 8
+    let inputBlocks = geo.pointwiseRowBlocks(rows: geo.groupIn)
+    if inputBlocks > 1 {
+        // Small planes: each thread masks the (small) output gradient and computes a block of input channels.
+        parallelFor(pairs * inputBlocks, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / inputBlocks / 64) { tiles in
+            let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: geo.groupOut * geo.outPlane)
+            defer { masked?.deallocate() }
+            for tile in tiles {
+                let (pair, block) = tile.quotientAndRemainder(dividingBy: inputBlocks)
+                let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+                let c0 = geo.groupIn * block / inputBlocks, c1 = geo.groupIn * (block + 1) / inputBlocks
+                let channel0 = n * geo.outChannels + g * geo.groupOut
+                var source = dy + channel0 * geo.outPlane
+                if let masked, let mask {
+                    fv_apply_mask(masked, Int32(geo.outPlane), source, Int32(geo.outPlane), mask + channel0 * geo.maskPlane,
+                                  Int32(geo.maskPlane), Int32(geo.groupOut), Int32(geo.outHeight), Int32(geo.outWidth))
+                    source = UnsafePointer(masked)
+                }
+                sgemm(transA: true, m: c1 - c0, n: geo.outPlane, k: geo.groupOut,
+                      w + g * geo.groupOut * geo.patch + c0, lda: geo.patch, source, ldb: geo.outPlane,
+                      dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane, ldc: geo.inPlane)
+            }
+        }
+        return
+    }
     if geo.isPointwise {
         let rows = geo.bandRows(tasksWithoutBands: pairs)
         let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth

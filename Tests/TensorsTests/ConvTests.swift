@@ -56,6 +56,7 @@ final class ConvTests: XCTestCase {
         conv(1, 3, 6, 6, cout: 3, k: 3, padding: .explicit(top: 0, left: 2, bottom: 1, right: 0), groups: 3)
         conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
         conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
+        conv(1, 2, 6, 6, cout: 2, k: 3, stride: 2, padding: .same, groups: 2, activation: .relu6)  // 3×3 output: rows narrower than half a vector
     }
 
     func testPointwise() {
@@ -95,6 +96,9 @@ final class ConvTests: XCTestCase {
 
     /// Shapes that the GEMM paths cut into several column tiles per image, the last one partial.
     func testTiledGEMMPaths() {
+        // Small planes, one image: 1×1 products split by blocks of output / input channels.
+        conv(1, 40, 4, 4, cout: 48, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 33, 7, 7, cout: 21, k: 1, naiveGradient: true, tolerance: 1e-3)
         conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
         conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
         conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)

@@ -43,10 +43,13 @@ void fv_depthwise_forward(const float *x, const float *w, const float *bias, flo
                           int act, unsigned char *mask);
 
 /// Input gradient of the depthwise convolution: dy [planes, ho, wo], masked on the fly by the
-/// activation mask (null: none) → dx [planes, H, W] (overwritten).
+/// activation mask (null: none) → dx [planes, H, W] (overwritten). `in_mask` (null: none) is the
+/// activation mask of whatever produced x ([planes, H, ⌈W/8⌉ bytes]): dx is zeroed where it clipped,
+/// so the producer's pullback needs no pass of its own.
 void fv_depthwise_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,
                            int planes, int channel0, int channels, int height, int width,
-                           int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo);
+                           int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
+                           const unsigned char *in_mask);
 
 /// glibc: serve every allocation from the heap and never trim it, so freed tensors' pages are
 /// reused warm instead of being unmapped and faulted in again. No-op elsewhere.
