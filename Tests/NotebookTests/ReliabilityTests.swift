@@ -113,6 +113,24 @@ final class ReliabilityTests: NotebookTestCase {
         XCTAssertEqual(try snapshot(site).keys.sorted(), before.keys.sorted())
     }
 
+    /// The build's own handling of SIGINT and SIGTERM does not leak into the programs it starts:
+    /// a chapter's helper process can still be stopped with SIGTERM.
+    func testProgramsTheBuildStartsDoNotIgnoreSignals() throws {
+        Interruption.install()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/grep")
+        process.arguments = ["^SigIgn:", "/proc/self/status"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let hex = try XCTUnwrap(text.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let ignored = try XCTUnwrap(UInt64(hex, radix: 16), text)
+        XCTAssertEqual(ignored & (1 << (UInt64(SIGINT) - 1)), 0, "SIGINT is ignored in the child: \(text)")
+        XCTAssertEqual(ignored & (1 << (UInt64(SIGTERM) - 1)), 0, "SIGTERM is ignored in the child: \(text)")
+    }
+
     /// What a `kill -9` in the middle of a write leaves is swept by the next build.
     func testTemporariesOfAKilledBuildAreSweptByTheNextOne() throws {
         let site = scratch.appendingPathComponent("site")
