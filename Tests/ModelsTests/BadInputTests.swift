@@ -34,6 +34,33 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// A zip checkpoint holding one float and a view of it with zero strides and `shape`.
+    private func broadcastCheckpoint(rows: Int, columns: Int) -> [UInt8] {
+        func short(_ text: String) -> [UInt8] { [0x8C, UInt8(text.utf8.count)] + Array(text.utf8) }
+        func int2(_ value: Int) -> [UInt8] { [0x4D, UInt8(value & 0xFF), UInt8(value >> 8)] }
+        var pickle: [UInt8] = [0x80, 2, 0x7D] + short("w")
+        pickle += [0x63] + Array("torch._utils\n_rebuild_tensor_v2\n".utf8) + [0x28]
+        pickle += [0x28] + short("storage") + [0x63] + Array("torch\nFloatStorage\n".utf8) + short("0") + short("cpu")
+        pickle += [0x4B, 1, 0x74, 0x51, 0x4B, 0]                                   // persistent id, offset 0
+        pickle += [0x28] + int2(rows) + int2(columns) + [0x74]                       // shape
+        pickle += [0x28, 0x4B, 0, 0x4B, 0, 0x74, 0x89, 0x4E, 0x74, 0x52, 0x73, 0x2E] // strides (0, 0), False, None
+        return ZipWriter.archive([("archive/data.pkl", pickle), ("archive/data/0", [0, 0, 0x80, 0x3F])])
+    }
+
+    /// A 300-byte file whose one tensor repeats a single float 2²⁸ times (a gigabyte) is refused;
+    /// the same trick at a small size still loads, as PyTorch's expanded tensors must.
+    func testZeroStrideViewCannotExpandATinyFileIntoGigabytes() throws {
+        let small = try Checkpoint(bytes: broadcastCheckpoint(rows: 4, columns: 4), file: "small.pth")
+        XCTAssertEqual(try small.tensor("w", shape: [4, 4]).scalars, [Float](repeating: 1, count: 16))
+        let bytes = broadcastCheckpoint(rows: 16384, columns: 16384)
+        XCTAssertLessThan(bytes.count, 1000)
+        XCTAssertThrowsError(try Checkpoint(bytes: bytes, file: "bomb.pth")) { error in
+            guard case let .notACheckpoint(file, detail)? = error as? CheckpointError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, "bomb.pth")
+            XCTAssertTrue(detail.contains("tensor `w` of shape [16384, 16384] would expand"), detail)
+        }
+    }
+
     // MARK: - Missing keys and wrong shapes, through a model constructor
 
     /// The tiny checkpoint's entries, optionally changed, as a new in-memory checkpoint.
