@@ -151,20 +151,33 @@ public enum PNG {
         try writeAtomically(data, to: path)
     }
 
-    /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
+    /// Writes `data` to a temporary file beside `path`, then renames it over `path`. Every system
+    /// call is checked, so a full disk or a missing folder is an error with the system's reason
+    /// and `path` keeps its previous content.
     static func writeAtomically(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            let reason = FileManager.default.fileExists(atPath: folder.path) ? "cannot create a file in \(folder.path)"
-                                                                            : "no folder \(folder.path)"
-            throw ImageError.writeFailed(path, reason)
+        func reason() -> String { String(cString: strerror(errno)) }
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let why = reason()
+            throw ImageError.writeFailed(path, FileManager.default.fileExists(atPath: folder.path)
+                                         ? "cannot create a file in \(folder.path): \(why)" : "no folder \(folder.path)")
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        var failure: String?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count, failure == nil {
+                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { failure = reason() }
+            }
+        }
+        if close(fd) != 0, failure == nil { failure = reason() }
+        if failure == nil, rename(temporary.path, url.path) != 0 { failure = reason() }
+        if let failure {
             unlink(temporary.path)
-            throw ImageError.writeFailed(path, reason)
+            throw ImageError.writeFailed(path, failure)
         }
     }
 
