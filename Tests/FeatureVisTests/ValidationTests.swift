@@ -104,19 +104,19 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(steps, [1, 2, 3, 4], "every step before the bad one ran, and none after")
     }
 
-    /// A huge learning rate in the visualizer: either the run stays finite (sigmoid saturates) or
-    /// it stops with the step and objective — never an image of NaNs.
-    func testHugeLearningRateNeverReturnsNaN() throws {
-        do {
-            let v = try visualizer.visualizeFeature(layer: "conv2", channel: 1, size: 16, steps: 8, learningRate: 1e30,
-                                                    settings: .naive, measure: false)
-            XCTAssertTrue(v.image.scalars.allSatisfy(\.isFinite))
-            XCTAssertTrue(v.history.allSatisfy(\.isFinite))
-        } catch let error as FeatureVisError {
-            guard case let .nonFinite(_, step, objective) = error else { return XCTFail("\(error)") }
-            XCTAssertGreaterThanOrEqual(step, 1)
+    /// A learning rate near Float's largest value: Adam's first step moves every parameter by
+    /// about 3·10³⁸, so the second step overflows; the visualizer stops there and says so.
+    func testHugeLearningRateStopsAtTheStepThatOverflowed() {
+        var reported: [Int] = []
+        XCTAssertThrowsError(try visualizer.visualizeFeature(layer: "conv2", channel: 1, size: 16, steps: 8, learningRate: 3e38,
+                                                             measure: false, progress: { reported.append($0.step) })) { error in
+            guard case let .nonFinite(what, step, objective)? = error as? FeatureVisError else { return XCTFail("\(error)") }
+            XCTAssertEqual(step, 2)
             XCTAssertEqual(objective, "channel(conv2, 1)")
+            XCTAssertTrue(["objective", "gradient"].contains(what), what)
+            XCTAssertTrue("\(error)".contains("at step 2 of objective channel(conv2, 1); try a lower learning rate"), "\(error)")
         }
+        XCTAssertEqual(reported, [1])
     }
 }
 
