@@ -381,8 +381,8 @@ final class ExitCodeTests: NotebookTestCase {
         }
     }
 
-    /// Unknown layer, channel out of range, negative size, zero steps, a misspelt method: status 2
-    /// with the valid values, and no image written.
+    /// Unknown layer, channel out of range, negative size, zero steps, a misspelt method, a
+    /// diverging learning rate: status 2 with the valid values (or the step), and no image written.
     func testVisualizeRejectsBadArgumentsWithStatusTwo() throws {
         guard weightsAvailable else { throw XCTSkip("the pretrained weights are not set up (make setup)") }
         let output = scratch.appendingPathComponent("v.png").path
@@ -393,6 +393,9 @@ final class ExitCodeTests: NotebookTestCase {
             (["--layer", "_blocks.8", "--channel", "0", "--size=-5"], ["invalid size -5: valid values are 8…4096"]),
             (["--layer", "_blocks.8", "--channel", "0", "--steps", "0"], ["invalid steps 0: valid values are 1…1000000"]),
             (["--layer", "_blocks.8", "--channel", "0", "--method", "multscale"], ["did you mean `multiscale`?"]),
+            // A learning rate that overflows: stopped at the step, naming the objective.
+            (["--layer", "_blocks.2", "--channel", "0", "--size", "32", "--steps", "4", "--learning-rate", "3e38"],
+             ["became NaN or infinite at step 2 of objective channel(_blocks.2, 0); try a lower learning rate"]),
         ]
         for (arguments, expected) in cases {
             let run = try fvbook(["visualize"] + arguments + ["-o", output, "--no-metrics"])
