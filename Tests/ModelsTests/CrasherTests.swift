@@ -20,6 +20,20 @@ final class CrasherTests: XCTestCase {
         }
     }
 
+    /// The fuzzer's leak (legacy-cycle-then-error-leak.pth): a pickle that appends a list to
+    /// itself and then fails. The failed load must empty what it made, or the cycle leaks.
+    func testFailedUnpicklingBreaksTheCyclesItMade() throws {
+        let bytes: [UInt8] = [0x80, 2, 0x5D, 0x71, 0, 0x68, 0, 0x61, 0x68, 0, 0x68, 0, 0x61, 0xFF]
+        var unpickler = Unpickler(ByteReader(bytes, file: "cycle.pkl"))
+        XCTAssertThrowsError(try unpickler.load()) { error in
+            XCTAssertTrue("\(error)".contains("opcode 0xFF at offset 13"), "\(error)")
+        }
+        XCTAssertTrue(unpickler.containers.isEmpty, "the list that holds itself was not emptied")
+        // And through the legacy reader, on the fuzzer's file.
+        let path = Fixtures.repository.appendingPathComponent("Tests/Fixtures/crashers/checkpoint/legacy-cycle-then-error-leak.pth").path
+        XCTAssertThrowsError(try Checkpoint(contentsOf: path))
+    }
+
     func testPNGCrashersThrowImageErrors() throws {
         let paths = try crashers("png")
         XCTAssertFalse(paths.isEmpty)
