@@ -94,17 +94,19 @@ for target in "${targets[@]}"; do
     # Checkpoint seeds are ~10 KB; chapters up to ~20 KB. Memory is capped so that an input that
     # makes a reader allocate without bound is a finding, not a machine that swaps.
     status=0
+    started=$(date +%s)
     nice -n 10 "$out/fuzz-$target" -max_total_time="$seconds" -max_len=32768 -timeout=20 \
         -rss_limit_mb=2048 -malloc_limit_mb=1024 -print_final_stats=1 \
         -artifact_prefix="$out/artifacts/$target-" "$corpus" $(seeds "$target") >"$log" 2>&1 || status=$?
+    elapsed=$(( $(date +%s) - started ))
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     if [ "$status" -ne 0 ]; then
         found=1
         crash=$(grep -o "Test unit written to .*" "$log" | tail -1 | sed 's/Test unit written to //' || true)
-        summary+=("$target: FOUND A PROBLEM after ${runs:-?} executions in $seconds s: ${crash:-see $log}")
+        summary+=("$target: FOUND A PROBLEM after ${runs:-?} executions in $elapsed s: ${crash:-see $log}")
         grep -m 5 -E "ERROR|Fatal error|SUMMARY" "$log" | sed 's/^/    /' >&2 || true
     else
-        summary+=("$target: ${runs:-?} executions in $seconds s, no crash ($(ls "$corpus" | wc -l) inputs in corpus)")
+        summary+=("$target: ${runs:-?} executions in $elapsed s, no crash ($(ls "$corpus" | wc -l) inputs in corpus)")
     fi
 done
 echo
