@@ -143,7 +143,20 @@ enum TorchCheckpoint {
                             bytesOf: (StorageRef) throws -> Range<Int>) throws -> [(String, Tensor)] {
         var decoded: [String: (type: String, scalars: [Float])] = [:]
         var result: [(String, Tensor)] = []
+        // Views with zero strides repeat their storage, so a file of a few hundred bytes could ask
+        // for gigabytes; real checkpoints hold about as many values as their bytes allow.
+        let budget = Swift.max(1 << 20, buffer.count * 16)
+        var materialized = 0
         for (key, ref) in refs {
+            let count = ref.shape.reduce(into: 1) { product, size in
+                let (p, overflow) = product.multipliedReportingOverflow(by: Swift.max(size, 0))
+                product = overflow ? Int.max : p
+            }
+            materialized = count > budget ? Int.max : materialized + count
+            guard materialized <= budget else {
+                throw CheckpointError.notACheckpoint(
+                    file: file, "tensor `\(key)` of shape \(ref.shape) would expand the file's \(buffer.count) bytes past \(budget) values")
+            }
             let storage = ref.storage
             if let seen = decoded[storage.key], seen.type != storage.typeName {
                 throw CheckpointError.notACheckpoint(

@@ -12,6 +12,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
     case corrupt(String, String)
     /// The image could not be encoded or the file could not be written.
     case writeFailed(String, String)
+    /// The header declares more pixels than ``PNG/maximumPixels``: refused before allocating.
+    case tooLarge(String, width: Int, height: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
         case let .notPNG(path): return "\(path): not a PNG file"
         case let .corrupt(path, message): return "\(path): corrupt PNG: \(message)"
         case let .writeFailed(path, message): return "\(path): cannot write PNG: \(message)"
+        case let .tooLarge(path, width, height):
+            return "\(path): the PNG is \(width)×\(height) pixels, more than the \(PNG.maximumPixels / 1_000_000)-megapixel limit"
         }
     }
 }
@@ -39,6 +43,10 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
 /// try PNG.write(cat, to: "/tmp/cat.png")
 /// ```
 public enum PNG {
+    /// The largest image read (pixels): 64 megapixels, e.g. 8192 × 8192. A header is only a few
+    /// bytes, so without a limit a tiny file could ask for terabytes.
+    public static let maximumPixels = 1 << 26
+
     /// Reads the PNG file at `path` into a `[1, 3, H, W]` tensor in [0, 1].
     ///
     /// - Throws: ``ImageError/notFound(_:)``, ``ImageError/notPNG(_:)`` or
@@ -72,6 +80,7 @@ public enum PNG {
         image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)
         image.flags |= UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
         let width = Int(image.width), height = Int(image.height)
+        guard width * height <= maximumPixels else { throw ImageError.tooLarge(path, width: width, height: height) }
         var pixels = [UInt8](repeating: 0, count: width * height * 4)
         let finished = pixels.withUnsafeMutableBytes { buffer in
             png_image_finish_read(&image, nil, buffer.baseAddress, 0, nil)
@@ -142,20 +151,33 @@ public enum PNG {
         try writeAtomically(data, to: path)
     }
 
-    /// Writes `data` to a temporary file beside `path`, then renames it over `path`.
+    /// Writes `data` to a temporary file beside `path`, then renames it over `path`. Every system
+    /// call is checked, so a full disk or a missing folder is an error with the system's reason
+    /// and `path` keeps its previous content.
     static func writeAtomically(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            let reason = FileManager.default.fileExists(atPath: folder.path) ? "cannot create a file in \(folder.path)"
-                                                                            : "no folder \(folder.path)"
-            throw ImageError.writeFailed(path, reason)
+        func reason() -> String { String(cString: strerror(errno)) }
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            let why = reason()
+            throw ImageError.writeFailed(path, FileManager.default.fileExists(atPath: folder.path)
+                                         ? "cannot create a file in \(folder.path): \(why)" : "no folder \(folder.path)")
         }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        var failure: String?
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < raw.count, failure == nil {
+                let written = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if written > 0 { offset += written } else if written < 0 && errno == EINTR { continue } else { failure = reason() }
+            }
+        }
+        if close(fd) != 0, failure == nil { failure = reason() }
+        if failure == nil, rename(temporary.path, url.path) != 0 { failure = reason() }
+        if let failure {
             unlink(temporary.path)
-            throw ImageError.writeFailed(path, reason)
+            throw ImageError.writeFailed(path, failure)
         }
     }
 

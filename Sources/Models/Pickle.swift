@@ -118,7 +118,7 @@ struct Unpickler {
     private var memo: [Int: PickleValue] = [:]
     /// Every mutable container made, so ``breakCycles()`` can empty them: a hostile pickle can
     /// append a list to itself, and reference cycles would leak.
-    private var containers: [AnyObject] = []
+    private(set) var containers: [AnyObject] = []
 
     init(_ reader: ByteReader) { self.reader = reader }
 
@@ -232,7 +232,19 @@ struct Unpickler {
     }
 
     /// Reads opcodes until STOP and returns the pickled value.
+    ///
+    /// On an error the containers made so far are emptied (``breakCycles()``) before it is
+    /// thrown: a hostile pickle can build a cycle and then fail, and nobody else could break it.
     mutating func load() throws -> PickleValue {
+        do {
+            return try loadValue()
+        } catch {
+            breakCycles()
+            throw error
+        }
+    }
+
+    private mutating func loadValue() throws -> PickleValue {
         while true {
             let offset = reader.offset
             let op = try reader.u8("pickle opcode")

@@ -19,7 +19,8 @@ public struct BuildReport: Sendable {
 /// Runs the passes over a book: parse → (cache) → generate → compile → run → render.
 ///
 /// Every chapter runs even when one fails; failures are results. Site pages and images are
-/// replaced only once a chapter's run has finished, each by an atomic rename.
+/// replaced only once a chapter's run has finished, each by an atomic rename. One build at a time
+/// writes a site (``BuildLock``), and Ctrl-C leaves no half-written file (``Interruption``).
 ///
 /// ```swift
 /// let builder = BookBuilder(settings: BuildSettings(root: root, quick: true), toolchain: toolchain)
@@ -52,6 +53,8 @@ public final class BookBuilder {
     /// Runs every chapter (or takes it from the cache) and renders every page and the index.
     public func build() throws -> BuildReport {
         let book = try loadBook()
+        let lock = try lockFolders()
+        defer { lock.release() }
         var results: [ChapterResult] = []
         for (position, chapter) in book.chapters.enumerated() {
             progress(.chapterStarted(chapter, position: position + 1, of: book.chapters.count))
@@ -76,6 +79,8 @@ public final class BookBuilder {
             throw NotebookError.unknownChapter(name, available: book.chapters.map(\.path))
         }
         let chapter = book.chapters[position]
+        let lock = try lockFolders()
+        defer { lock.release() }
         progress(.chapterStarted(chapter, position: 1, of: 1))
         let result = self.result(for: chapter)
         progress(.chapterFinished(result))
@@ -86,6 +91,22 @@ public final class BookBuilder {
         known[chapter.slug] = result
         try renderer.render(book, results: known, pages: [chapter.slug], into: settings.site)
         return BuildReport(book: book, results: [result])
+    }
+
+    /// Makes this build the only one writing its site, cache and scratch folders (another one
+    /// waits, see ``BuildLock``), handles Ctrl-C and SIGTERM (``Interruption``), and removes what
+    /// a killed build may have left half-done.
+    ///
+    /// - Throws: ``NotebookError/cannotWrite(_:_:)`` naming a folder that cannot be created —
+    ///   before any chapter runs.
+    private func lockFolders() throws -> BuildLock {
+        Interruption.install()
+        let lock = try BuildLock(folders: [settings.site, settings.cache, settings.work]) { [progress] message in
+            progress(.waiting(message))
+        }
+        AtomicFiles.sweepTemporaries(in: settings.site)
+        AtomicFiles.sweepTemporaries(in: settings.cache)
+        return lock
     }
 
     /// One chapter's result: from the cache when current (and not forced), else compiled and run.

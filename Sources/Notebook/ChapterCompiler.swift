@@ -71,8 +71,11 @@ public enum ChapterCompiler {
                 continue
             }
             var failures = byCell.keys.sorted().map { failure(for: byCell[$0]!, in: chapter, cell: $0) }
-            if !stray.isEmpty {
-                failures.append(Failure(kind: .compile, file: chapter.path, message: stray[0].message,
+            if !stray.isEmpty, let primary = primary(stray) {
+                // The error's own location when it has one (another file, `<unknown>:0`), then its text.
+                let place = primary.file.isEmpty || primary.file == "<unknown>" ? ""
+                    : "\((primary.file as NSString).lastPathComponent)\(primary.line > 0 ? ":\(primary.line)" : ""): "
+                failures.append(Failure(kind: .compile, file: chapter.path, message: place + primary.message,
                                         details: stray.map(\.text).joined(separator: "\n")))
             } else if failures.isEmpty {
                 // No parsable diagnostic (a linker or driver failure): show what the compiler said.
@@ -101,18 +104,44 @@ public enum ChapterCompiler {
 
     /// Splits compiler output into diagnostics: a `file:line:col: severity: message` header and
     /// the excerpt lines that follow it.
+    ///
+    /// Diagnostics without a full location are kept too, with line and column 0: the frontend's
+    /// `<unknown>:0: error: unknown argument: '-x'` (file `<unknown>`), a tool's
+    /// `/usr/bin/ld.gold: error: cannot find -lX` (file: the tool) and the driver's bare
+    /// `error: emit-module command failed …` (file empty). Such a line directly under a located
+    /// header is that header's source excerpt, not a diagnostic.
     public static func parseDiagnostics(_ output: String) -> [Diagnostic] {
-        let header = try! Regex(#"^(.+?):(\d+):(\d+): (error|warning|note|remark): (.*)$"#)
+        let located = try! Regex(#"^(.+?):(\d+):(\d+): (error|warning|note|remark): (.*)$"#)
+        let lineOnly = try! Regex(#"^(.+?):(\d+): (error|warning|note|remark): (.*)$"#)
+        let bare = try! Regex(#"^(?:([^\s:]+): )?(error|warning|note|remark): (.*)$"#)
         var diagnostics: [Diagnostic] = []
+        var previousWasLocatedHeader = false
         for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            if let match = try? header.wholeMatch(in: line),
+            var parsed: Diagnostic?
+            if let match = try? located.wholeMatch(in: line),
                let file = match[1].substring, let lineText = match[2].substring, let columnText = match[3].substring,
                let severityText = match[4].substring, let message = match[5].substring,
                let severity = Diagnostic.Severity(rawValue: String(severityText)) {
-                diagnostics.append(Diagnostic(file: String(file), line: Int(lineText) ?? 0, column: Int(columnText) ?? 0,
-                                              severity: severity, message: String(message), text: String(line)))
-            } else if !diagnostics.isEmpty, !line.isEmpty {
-                diagnostics[diagnostics.count - 1].text += "\n" + line
+                parsed = Diagnostic(file: String(file), line: Int(lineText) ?? 0, column: Int(columnText) ?? 0,
+                                    severity: severity, message: String(message), text: String(line))
+            } else if let match = try? lineOnly.wholeMatch(in: line),
+                      let file = match[1].substring, let lineText = match[2].substring,
+                      let severityText = match[3].substring, let message = match[4].substring,
+                      let severity = Diagnostic.Severity(rawValue: String(severityText)) {
+                parsed = Diagnostic(file: String(file), line: Int(lineText) ?? 0, column: 0,
+                                    severity: severity, message: String(message), text: String(line))
+            } else if !previousWasLocatedHeader, let match = try? bare.wholeMatch(in: line),
+                      let severityText = match[2].substring, let message = match[3].substring,
+                      let severity = Diagnostic.Severity(rawValue: String(severityText)) {
+                parsed = Diagnostic(file: match[1].substring.map(String.init) ?? "", line: 0, column: 0,
+                                    severity: severity, message: String(message), text: String(line))
+            }
+            if let parsed {
+                diagnostics.append(parsed)
+                previousWasLocatedHeader = parsed.line > 0
+            } else {
+                if !diagnostics.isEmpty, !line.isEmpty { diagnostics[diagnostics.count - 1].text += "\n" + line }
+                previousWasLocatedHeader = false
             }
         }
         // Notes belong to the diagnostic before them.
@@ -122,6 +151,13 @@ public enum ChapterCompiler {
             else { merged.append(diagnostic) }
         }
         return merged
+    }
+
+    /// The most telling of errors outside any cell: the first that is not the driver's summary
+    /// that a sub-command failed (`emit-module command failed with exit code 1`), which says
+    /// nothing about the cause.
+    static func primary(_ errors: [Diagnostic]) -> Diagnostic? {
+        errors.first { !$0.message.contains("command failed") } ?? errors.first
     }
 
     /// Runs `swiftc` in the project root (so `#sourceLocation` paths resolve) and returns its

@@ -18,6 +18,8 @@ public enum ProgressEvent: Sendable {
     case cellFinished(Chapter, cell: Int, seconds: Double)
     case checkingShouldFail(Chapter, cell: Int)
     case chapterFinished(ChapterResult)
+    /// Another build holds a folder this one writes; this one waits for it.
+    case waiting(String)
 }
 
 /// The run pass: executes a compiled chapter program and attributes everything it did to cells.

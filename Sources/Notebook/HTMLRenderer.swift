@@ -10,7 +10,7 @@ public struct HTMLRenderer: Renderer {
     public init() {}
 
     public func render(_ book: Book, results: [String: ChapterResult], pages: [String], into site: URL) throws {
-        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        try AtomicFiles.createFolder(site)
         for slug in pages {
             guard let position = book.chapters.firstIndex(where: { $0.slug == slug }) else { continue }
             let chapter = book.chapters[position]
@@ -27,15 +27,20 @@ public struct HTMLRenderer: Renderer {
     /// Copies the result's images into a fresh folder, then swaps it in for `target`.
     private func publishImages(of result: ChapterResult, from source: URL, to target: URL) throws {
         let files = result.cells.flatMap(\.images).map(\.file)
-        let staging = try AtomicFiles.temporaryFolder(beside: target)
-        do {
-            for file in files {
-                try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: staging.appendingPathComponent(file))
+        try Interruption.critical {
+            let staging = try AtomicFiles.temporaryFolder(beside: target)
+            do {
+                for file in files {
+                    try FileManager.default.copyItem(at: source.appendingPathComponent(file), to: staging.appendingPathComponent(file))
+                }
+                try AtomicFiles.replace(target, with: staging)
+            } catch let error as NotebookError {
+                try? FileManager.default.removeItem(at: staging)
+                throw error
+            } catch {
+                try? FileManager.default.removeItem(at: staging)
+                throw NotebookError.cannotWrite(target.path, AtomicFiles.reason(error))
             }
-            try AtomicFiles.replace(target, with: staging)
-        } catch {
-            try? FileManager.default.removeItem(at: staging)
-            throw NotebookError.cannotWrite(target.path, "\(error)")
         }
     }
 

@@ -52,13 +52,14 @@ struct ProcessRun {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
 
+        // Ctrl-C or SIGTERM kills this program's group too: it sits in a group of its own, so the
+        // terminal's signal does not reach it (see `Interruption`).
+        Interruption.install()
         let started = Date()
         try process.run()
         let pid = process.processIdentifier
         // Foundation starts the child in its own process group; make sure of it.
         if getpgid(pid) != pid { setpgid(pid, pid) }
-        ProcessRun.current = pid
-        ProcessRun.installInterruptHandler()
 
         var tail = EventTail(url: eventsURL)
         var events: [RunEvent] = []
@@ -83,7 +84,6 @@ struct ProcessRun {
             usleep(20_000)
         }
         process.waitUntilExit()
-        ProcessRun.current = 0
         let seconds = Date().timeIntervalSince(started)
         drain()
 
@@ -114,7 +114,7 @@ struct ProcessRun {
     }
 
     /// Every process's parent, from `/proc/PID/stat`.
-    private static func parentTable() -> [pid_t: pid_t] {
+    static func parentTable() -> [pid_t: pid_t] {
         var table: [pid_t: pid_t] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
@@ -124,24 +124,6 @@ struct ProcessRun {
             if fields.count > 1, let parent = pid_t(fields[1]) { table[pid] = parent }
         }
         return table
-    }
-
-    /// The chapter program running now (0 if none), for the interrupt handler.
-    nonisolated(unsafe) static var current: pid_t = 0
-    nonisolated(unsafe) private static var handlerInstalled = false
-
-    /// On Ctrl-C or SIGTERM, kill the running chapter program's group too: it sits in a process
-    /// group of its own, so the terminal's signal does not reach it.
-    static func installInterruptHandler() {
-        guard !handlerInstalled else { return }
-        handlerInstalled = true
-        let handler: @convention(c) (Int32) -> Void = { signal in
-            let pid = ProcessRun.current
-            if pid > 0 { kill(-pid, SIGKILL); kill(pid, SIGKILL) }
-            _exit(128 + signal)
-        }
-        Foundation.signal(SIGINT, handler)
-        Foundation.signal(SIGTERM, handler)
     }
 
     /// A cell's captured standard output or error (`out` / `err`).

@@ -84,17 +84,25 @@ public struct ResultCache: Sendable {
     /// in one step. Returns the result pointing at the stored images.
     public func store(_ result: ChapterResult, images: [(source: URL, name: String)], for chapter: Chapter) throws -> ChapterResult {
         let target = entry(chapter)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let staging = try AtomicFiles.temporaryFolder(beside: target)
-        let imageFolder = staging.appendingPathComponent("images")
-        try FileManager.default.createDirectory(at: imageFolder, withIntermediateDirectories: true)
-        for image in images {
-            try FileManager.default.copyItem(at: image.source, to: imageFolder.appendingPathComponent(image.name))
+        try AtomicFiles.createFolder(folder)
+        // One step for Ctrl-C too: the entry is the old one or the new one, and no staging folder stays.
+        try Interruption.critical {
+            let staging = try AtomicFiles.temporaryFolder(beside: target)
+            do {
+                let imageFolder = staging.appendingPathComponent("images")
+                try FileManager.default.createDirectory(at: imageFolder, withIntermediateDirectories: true)
+                for image in images {
+                    try FileManager.default.copyItem(at: image.source, to: imageFolder.appendingPathComponent(image.name))
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(result).write(to: staging.appendingPathComponent("result.json"))
+                try AtomicFiles.replace(target, with: staging)
+            } catch {
+                try? FileManager.default.removeItem(at: staging)
+                throw error
+            }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(result).write(to: staging.appendingPathComponent("result.json"))
-        try AtomicFiles.replace(target, with: staging)
         var stored = result
         stored.imageFolder = target.appendingPathComponent("images")
         return stored

@@ -32,6 +32,8 @@ public final class TerminalProgress: @unchecked Sendable {
             write("  \(elapsed) cell \(cell) done in \(String(format: "%.2f", seconds)) s")
         case let .checkingShouldFail(_, cell):
             write("  \(elapsed) cell \(cell) (should-fail) in a run of its own …")
+        case let .waiting(message):
+            write("fvbook: \(message)")
         case let .chapterFinished(result):
             let time = String(format: "%.1f", Date().timeIntervalSince(chapterStart))
             if result.passed {

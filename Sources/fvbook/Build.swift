@@ -66,9 +66,12 @@ struct BookOptions: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning the book's input errors into exit status 2 with their message.
+/// Runs `body`, turning the book's input errors (a missing chapters folder, an unknown chapter,
+/// a site folder that cannot be written, a missing toolchain) into exit status 2 with their message.
 func withInputErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as NotebookError {
+    do { return try body() } catch let error as ExitCode {
+        throw error
+    } catch {
         FileHandle.standardError.write(Data("fvbook: \(error)\n".utf8))
         throw ExitCode(2)
     }
@@ -79,7 +82,8 @@ struct Build: ParsableCommand {
         abstract: "Run every chapter (or take it from the cache) and write the site.",
         discussion: """
         Unchanged chapters are not re-run; their stored results are rendered again. A failing \
-        chapter is shown as failing in its page but does not fail the build (use `fvbook test`).
+        chapter is shown as failing in its page; the rest of the site is still written, and the \
+        build then exits with status 1. One build at a time writes a site: a second one waits.
         """)
 
     @OptionGroup var options: BookOptions
@@ -88,5 +92,7 @@ struct Build: ParsableCommand {
         let report = try withInputErrors { try options.builder().build() }
         let site = options.site ?? (options.quick ? ".build/site-quick" : "site")
         print("\(report.summary) — site written to \(site)/index.html")
+        for line in report.failureLines { print("  \(line)") }
+        if !report.failed.isEmpty { throw ExitCode(1) }
     }
 }

@@ -33,8 +33,9 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         do {
-            let network = try loadNetwork()
+            // The image first: a wrong path fails at once, before the weights are read.
             let original = try PNG.read(image)
+            let network = try loadNetwork()
             let input = network.prepareImage(original)
             let logits = try network.logits(input).scalars
             let top5 = topPredictions(logits: logits, k: 5)

@@ -9,7 +9,9 @@ struct FVBook: ParsableCommand {
         subcommands: [Build.self, Run.self, Test.self, Classify.self, Visualize.self])
 
     /// Like ArgumentParser's `main`, except that bad usage exits with status 2 (not EX_USAGE, 64):
-    /// 0 success, 1 a failing chapter or check, 2 bad usage or input.
+    /// 0 success, 1 a failing chapter or check, 2 bad usage or input (a missing file, missing
+    /// weights, an unknown layer, a folder that cannot be written). An interrupted build exits
+    /// with 128 + the signal (130 for Ctrl-C).
     static func main() {
         do {
             var command = try parseAsRoot()

@@ -137,7 +137,8 @@ func select(_ x: Variable, batch: Int?) -> Variable {
 }
 
 func channelSlice(_ x: Variable, _ n: Int, batch: Int?) -> Variable {
-    precondition(x.shape.count >= 2 && n >= 0 && n < x.shape[1], "channel \(n) out of range for shape \(x.shape)")
+    precondition(x.shape.count >= 2, "a channel objective needs activations [N, C, …], got shape \(x.shape)")
+    precondition(n >= 0 && n < x.shape[1], "channel \(n) is out of range: valid channels are 0…\(x.shape[1] - 1) (shape \(x.shape))")
     return slice(select(x, batch: batch), axis: 1, range: n..<n + 1)
 }
 
