@@ -121,19 +121,23 @@ struct SgemmPeak: Codable {
 
 /// Times the optimization steps of the render loop on `network`: `.channel(layer, 0)` on a
 /// Fourier-parameterized, colour-decorrelated batch, no transforms, no resize — forward to the
-/// layer, gradient to the parameters, Adam update. Returns milliseconds per step.
+/// layer, gradient to the parameters, Adam update.
 ///
 /// A two-step pilot render sizes the run: as many steps as fit in the plan's budget, within its
 /// bounds, after its warm-up steps (which are run in the same render and discarded).
+/// - Returns: milliseconds per timed step, and the process's CPU time over the wall time of the
+///   whole render (2 means both cores busy all the time).
 func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: BenchPlan,
-                  repetitions: Int?) throws -> [Double] {
-    func timedRender(steps: Int) throws -> [Double] {
+                  repetitions: Int?) throws -> (ms: [Double], coresBusy: Double) {
+    func timedRender(steps: Int) throws -> (ms: [Double], coresBusy: Double) {
         var marks = [monotonicSeconds()]
         marks.reserveCapacity(steps + 1)
+        let cpuStart = cpuSeconds()
         _ = try render(.channel(layer, 0), on: network, from: .fourier(size: size, batch: batch, seed: 0),
                        options: RenderOptions(steps: steps, transforms: [], resizeToNetworkInput: false),
                        progress: { _ in marks.append(monotonicSeconds()) })
-        return zip(marks.dropFirst(), marks).map { 1000 * ($0 - $1) }
+        let busy = (cpuSeconds() - cpuStart) / (marks.last! - marks[0])
+        return (zip(marks.dropFirst(), marks).map { 1000 * ($0 - $1) }, busy)
     }
     let timed: Int
     if let repetitions {
@@ -141,10 +145,23 @@ func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: 
     } else if plan.minSteps == plan.maxSteps {
         timed = plan.minSteps
     } else {
-        let pilotMs = try timedRender(steps: 2).last!
+        let pilotMs = try timedRender(steps: 2).ms.last!
         timed = min(plan.maxSteps, max(plan.minSteps, Int(1000 * plan.stepBudgetSeconds / pilotMs)))
     }
-    return Array(try timedRender(steps: plan.warmupSteps + timed).dropFirst(plan.warmupSteps))
+    let run = try timedRender(steps: plan.warmupSteps + timed)
+    return (Array(run.ms.dropFirst(plan.warmupSteps)), run.coresBusy)
+}
+
+/// User and system CPU seconds of this process so far, all threads.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 // MARK: - The default render
@@ -183,7 +200,8 @@ func measureDefaultRender(network: Network, runs: Int, measuredIn: String) throw
         size = v.image.shape[2]
     }
     return RenderMeasurement(layer: "_blocks.8", channel: 0, steps: steps, size: size, inputSize: network.inputSize,
-                             seconds: Stats(seconds), peakRSSMB: Memory.peak(), rssAfterLoadMB: rssAfterLoad,
+                             seconds: Stats(seconds), peakRSSMB: rounded(Memory.peak(), decimals: 1),
+                             rssAfterLoadMB: rounded(rssAfterLoad, decimals: 1),
                              measuredIn: measuredIn)
 }
 

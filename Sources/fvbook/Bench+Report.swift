@@ -15,6 +15,9 @@ struct StepMeasurement: Codable {
     let msPerImage: Stats
     /// `gflopPerImage · batch` over the median step time.
     let achievedGFLOPS: Double
+    /// CPU time over wall time while stepping: 1 is one core busy, 2 both (other processes'
+    /// load lowers it).
+    let coresBusy: Double
     /// `achievedGFLOPS` over the median 2-thread sgemm GFLOP/s (nil without an sgemm measurement).
     let shareOfPeak: Double?
     /// For batches above 1: median ms per image over batch 1's median ms (same layer and size).
@@ -88,13 +91,14 @@ extension BenchReport {
         var out = ["", "Optimization step = forward to the layer + gradient to the image + Adam (Fourier + decorrelated",
                    "colour, no transforms, no resize). Milliseconds: median (min–max) of \(steps.first!.msPerStep.count)+ steps after \(warmupSteps) warm-up.",
                    "GFLOP: forward + input-gradient convolutions and classifier per image (dw: depthwise part);",
-                   "%pk: achieved GFLOP/s over the 2-thread sgemm peak; b8/b1: batch-8 ms per image over batch-1 ms.",
+                   "%pk: achieved GFLOP/s over the 2-thread sgemm peak; cpu: cores busy (CPU time / wall time);",
+                   "b8/b1: batch-8 ms per image over batch-1 ms.",
                    ""]
         let batches = Array(Set(steps.map(\.batch))).sorted()
         var header = pad("layer", 11) + pad("px", 4, right: true) + pad("GFLOP", 7, right: true) + pad("dw", 5, right: true)
         for b in batches {
             header += "  " + pad(b == 1 ? "batch 1 ms" : "batch \(b) ms/img", 21) + pad("GFLOP/s", 8, right: true)
-                + pad("%pk", 5, right: true)
+                + pad("%pk", 5, right: true) + pad("cpu", 5, right: true)
         }
         if batches.count > 1 { header += pad("b\(batches.last!)/b1", 7, right: true) }
         out.append(header)
@@ -107,12 +111,13 @@ extension BenchReport {
                 + pad(String(format: "%.0f%%", 100 * first.depthwiseShare), 5, right: true)
             for b in batches {
                 guard let m = cells.first(where: { $0.batch == b }) else {
-                    line += "  " + pad("—", 21) + pad("", 8) + pad("", 5)
+                    line += "  " + pad("—", 21) + pad("", 18)
                     continue
                 }
                 let share = m.shareOfPeak.map { String(format: "%.0f%%", 100 * $0) } ?? "—"
                 line += "  " + pad(format(m.msPerImage, m.msPerImage.median < 10 ? "%.2f" : "%.1f"), 21)
                     + pad(String(format: "%.1f", m.achievedGFLOPS), 8, right: true) + pad(share, 5, right: true)
+                    + pad(String(format: "%.1f", m.coresBusy), 5, right: true)
             }
             if batches.count > 1 {
                 let ratio = cells.first(where: { $0.batch == batches.last! })?.perImageRatioToBatch1

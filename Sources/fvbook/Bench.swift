@@ -107,7 +107,7 @@ struct Bench: ParsableCommand {
             }
         }
         report.machine.loadAverageEnd = MachineInfo.loadAverage()
-        report.processPeakRSSMB = Memory.peak()
+        report.processPeakRSSMB = rounded(Memory.peak(), decimals: 1)
         return report
     }
 
@@ -125,15 +125,16 @@ struct Bench: ParsableCommand {
                 var batch1Ms: Double?
                 for batch in Self.integers(batches)!.sorted() {
                     progress("steps to \(layer) at \(size) px, batch \(batch)")
-                    let ms = Stats(try measureSteps(network: network, layer: layer, size: size, batch: batch,
-                                                    plan: plan, repetitions: repetitions))
+                    let run = try measureSteps(network: network, layer: layer, size: size, batch: batch,
+                                               plan: plan, repetitions: repetitions)
+                    let ms = Stats(run.ms)
                     let perImage = ms.map { $0 / Double(batch) }
                     let achieved = work.total * Double(batch) / (ms.median / 1000) / 1e9
                     if batch == 1 { batch1Ms = ms.median }
                     results.append(StepMeasurement(
                         layer: layer, size: size, batch: batch, gflopPerImage: rounded(work.total / 1e9, decimals: 4),
                         depthwiseShare: rounded(work.depthwise / work.total, decimals: 4), msPerStep: ms, msPerImage: perImage,
-                        achievedGFLOPS: rounded(achieved, decimals: 2),
+                        achievedGFLOPS: rounded(achieved, decimals: 2), coresBusy: rounded(run.coresBusy, decimals: 2),
                         shareOfPeak: peakGFLOPS.map { rounded(achieved / $0, decimals: 4) },
                         perImageRatioToBatch1: batch > 1 ? batch1Ms.map { rounded(perImage.median / $0, decimals: 3) } : nil))
                 }
