@@ -48,15 +48,6 @@ INLINE void store_partial(float *dst, v8 v, int n) {
 
 // MARK: - Forward
 
-/// Deinterleaves `n` vectors' worth of a padded row into its two column phases (stride 2).
-INLINE void split_phases2(const float *src, float *even, float *odd, int n) {
-    for (int j = 0; j < n; j += 8) {
-        v8 a = LOAD(src + 2 * j), b = LOAD(src + 2 * j + 8);
-        STORE(even + j, __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14));
-        STORE(odd + j, __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15));
-    }
-}
-
 /// Fills the phase planes ph[S][hp][wq] of one zero-padded input plane; `tmp` holds S·wq + 16 floats.
 INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, float *tmp) {
     int padded = S * g->wq;  // padded columns c = j*S + px; input column c - pl
@@ -65,23 +56,42 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
     for (int r = 0; r < g->hp; r++) {
         int iy = r - g->pt;
         if (iy < 0 || iy >= g->H) {
-            for (int px = 0; px < S; px++) memset(ph + ((size_t)px * g->hp + r) * g->wq, 0, sizeof(float) * g->wq);
+            for (int px = 0; px < S; px++) {
+                float *row = ph + ((size_t)px * g->hp + r) * g->wq;
+                for (int j = 0; j < g->wq; j++) row[j] = 0;
+            }
             continue;
         }
         const float *xr = x + (size_t)iy * g->W;
         if (S == 1) {
+            // Plain loops: rows are short, so library-call overhead would dominate.
             float *row = ph + (size_t)r * g->wq;
-            memset(row, 0, sizeof(float) * lo);
-            memcpy(row + lo, xr + lo - g->pl, sizeof(float) * (hi - lo));
-            memset(row + hi, 0, sizeof(float) * (g->wq - hi));
+            const float *src = xr - g->pl;
+            for (int j = 0; j < lo; j++) row[j] = 0;
+            for (int j = lo; j < hi; j++) row[j] = src[j];
+            for (int j = hi; j < g->wq; j++) row[j] = 0;
             continue;
         }
-        memset(tmp, 0, sizeof(float) * lo);
-        memcpy(tmp + lo, xr + lo - g->pl, sizeof(float) * (hi - lo));
-        memset(tmp + hi, 0, sizeof(float) * (padded + 16 - hi));
         if (S == 2) {
-            split_phases2(tmp, ph + (size_t)r * g->wq, ph + ((size_t)g->hp + r) * g->wq, g->wq);
-        } else {
+            // Phase px holds x[2j + q], q = px − pl: deinterleave straight from the input row,
+            // with scalar edges where the window leaves it.
+            for (int px = 0; px < 2; px++) {
+                float *row = ph + ((size_t)px * g->hp + r) * g->wq;
+                int q = px - g->pl, j = 0;
+                for (; j < g->wq && 2 * j + q < 0; j++) row[j] = 0;
+                for (; j + 8 <= g->wq && 2 * j + q + 15 < g->W; j += 8) {
+                    v8 a = LOAD(xr + 2 * j + q), b = LOAD(xr + 2 * j + q + 8);
+                    STORE(row + j, __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14));
+                }
+                for (; j < g->wq; j++) { int c = 2 * j + q; row[j] = c < g->W ? xr[c] : 0; }
+            }
+            continue;
+        }
+        const float *src = xr - g->pl;
+        for (int j = 0; j < lo; j++) tmp[j] = 0;
+        for (int j = lo; j < hi; j++) tmp[j] = src[j];
+        for (int j = hi; j < padded + 16; j++) tmp[j] = 0;
+        {
             for (int px = 0; px < S; px++) {
                 float *row = ph + ((size_t)px * g->hp + r) * g->wq;
                 for (int j = 0; j < g->wq; j++) row[j] = tmp[j * S + px];
@@ -107,7 +117,11 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
     for (int r = 0; r < R; r++)
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            store_partial(y + (size_t)(oy + r) * g->wo + j0 + 8 * t, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
+            // A strip that runs past the row end spills into the next row, which is stored later
+            // (rows go in order); only the plane's last row must not spill into the next plane.
+            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
+            if (oy + r + 1 < g->ho) STORE(dst, activate8(acc[r][t], act));
+            else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }
 
@@ -154,14 +168,16 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
 /// on the left, zeros elsewhere.
 INLINE void prepare_gradient(const float *dy, const unsigned char *mask, const geo_t *g, float *d) {
     int cols = g->wo < g->jv ? g->wo : g->jv;
-    memset(d, 0, sizeof(float) * (size_t)g->top * g->dw);
+    // Plain loops, not memset/memcpy: rows are short, so library-call overhead would dominate.
+    for (size_t i = 0; i < (size_t)g->top * g->dw; i++) d[i] = 0;
     for (int q = 0; q < g->dr - g->top; q++) {
         float *row = d + (size_t)(q + g->top) * g->dw;
-        if (q >= g->ho) { memset(row, 0, sizeof(float) * g->dw); continue; }
-        memset(row, 0, sizeof(float) * g->ml);
-        if (!mask) memcpy(row + g->ml, dy + (size_t)q * g->wo, sizeof(float) * cols);
-        else apply_bits_row(row + g->ml, dy + (size_t)q * g->wo, mask + (size_t)q * ((g->wo + 7) / 8), cols);
-        memset(row + g->ml + cols, 0, sizeof(float) * (g->dw - g->ml - cols));
+        if (q >= g->ho) { for (int j = 0; j < g->dw; j++) row[j] = 0; continue; }
+        for (int j = 0; j < g->ml; j++) row[j] = 0;
+        const float *src = dy + (size_t)q * g->wo;
+        if (!mask) for (int j = 0; j < cols; j++) row[g->ml + j] = src[j];
+        else apply_bits_row(row + g->ml, src, mask + (size_t)q * ((g->wo + 7) / 8), cols);
+        for (int j = g->ml + cols; j < g->dw; j++) row[j] = 0;
     }
 }
 
@@ -229,15 +245,21 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
                 float *out = dx + (size_t)(iy + a * S) * g->W;
                 const float *src = grow + (size_t)a * S * g->jv;
                 if (S == 1) {
-                    memcpy(out, src + g->pl, sizeof(float) * g->W);
+                    for (int ix = 0; ix < g->W; ix++) out[ix] = src[g->pl + ix];
                 } else if (S == 2) {
-                    float tmp[2 * g->jv + 16];
-                    for (int j = 0; j < g->jv; j += 8) {
-                        v8 e = LOAD(src + j), o = LOAD(src + g->jv + j);
-                        STORE(tmp + 2 * j, __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11));
-                        STORE(tmp + 2 * j + 8, __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15));
+                    // out[ix] = phase (ix+pl)%2 at (ix+pl)/2. Columns 2m and 2m+1 come from entry
+                    // m + pl/2 of phases 0 and 1 (pl even), or of phase 1 and entry m + pl/2 + 1 of
+                    // phase 0 (pl odd): interleave 16 at a time.
+                    int h = g->pl / 2;
+                    const float *even = g->pl % 2 ? src + g->jv + h : src + h;
+                    const float *odd = g->pl % 2 ? src + h + 1 : src + g->jv + h;
+                    int ix = 0;
+                    for (; ix + 16 <= g->W; ix += 16) {
+                        v8 e = LOAD(even + ix / 2), o = LOAD(odd + ix / 2);
+                        STORE(out + ix, __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11));
+                        STORE(out + ix + 8, __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15));
                     }
-                    memcpy(out, tmp + g->pl, sizeof(float) * g->W);
+                    for (; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % 2) * g->jv + c / 2]; }
                 } else {
                     for (int ix = 0; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % S) * g->jv + c / S]; }
                 }

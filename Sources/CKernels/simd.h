@@ -28,16 +28,20 @@ INLINE v8i passes8(v8 z, int act) {
 }
 
 // Activation masks keep one bit per element: bit i of a byte is lane i of an 8-wide vector.
-INLINE v8i bit_weights(void) { return (v8i){1, 2, 4, 8, 16, 32, 64, 128}; }
+// Boolean vectors make the conversions one instruction each (movmsk) where the CPU has one.
+typedef _Bool v8b __attribute__((ext_vector_type(8)));
 
 INLINE unsigned char to_bits(v8i lanes) {
-    v8i w = lanes & bit_weights();
-    return (unsigned char)(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]);
+    v8b b = __builtin_convertvector(lanes, v8b);
+    unsigned char r;
+    __builtin_memcpy(&r, &b, 1);
+    return r;
 }
 
-INLINE v8i from_bits(unsigned char b) {
-    v8i s = {b, b, b, b, b, b, b, b};
-    return (s & bit_weights()) != (v8i){0, 0, 0, 0, 0, 0, 0, 0};
+INLINE v8i from_bits(unsigned char bits) {
+    v8b b;
+    __builtin_memcpy(&b, &bits, 1);
+    return -__builtin_convertvector(b, v8i);  // true → all ones
 }
 
 /// dst[i] = g[i] where bit i of `bits` is set, else 0, for n ≤ 8 values.

@@ -11,8 +11,16 @@ extension Tensor {
         let out = makeScalars(m * n) { c in
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
-                    sgemm(transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k,
-                          a.baseAddress!, lda: shape[1], b.baseAddress!, ldb: other.shape[1], c, ldc: n)
+                    // Large products: each thread computes a block of C's columns.
+                    let blocks = min(engineThreadCount, max(1, n / 64))
+                    parallelFor(blocks, costPerItem: m * k * n / blocks / 64) { r in
+                        for block in r {
+                            let j0 = n * block / blocks, j1 = n * (block + 1) / blocks
+                            let bColumns = transposeOther ? b.baseAddress! + j0 * other.shape[1] : b.baseAddress! + j0
+                            sgemm(transA: transposeSelf, transB: transposeOther, m: m, n: j1 - j0, k: k,
+                                  a.baseAddress!, lda: shape[1], bColumns, ldb: other.shape[1], c + j0, ldc: n)
+                        }
+                    }
                 }
             }
         }

@@ -25,7 +25,9 @@ public final class Tape {
 
     private(set) var nodes: [Node] = []
 
-    public init() {}
+    public init() {
+        precondition(engineMemorySetup)  // a read the optimizer cannot drop: runs the one-time setup
+    }
 
     /// A leaf whose gradient is wanted (an image parameter).
     public func variable(_ value: Tensor) -> Variable {

@@ -82,6 +82,17 @@ final class ConvTests: XCTestCase {
         conv(3, 24, 17, 17, cout: 24, k: 3, stride: 1, padding: .same, groups: 24, naiveGradient: true, tolerance: 1e-3)
     }
 
+    /// Stride-2 depthwise planes wide enough for the kernels' vector deinterleave and interleave,
+    /// with even and odd left padding.
+    func testWideStridedDepthwise() {
+        conv(1, 4, 37, 40, cout: 4, k: 3, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 4, 41, 42, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 3, 20, 45, cout: 3, k: 5, stride: 2, padding: .explicit(top: 2, left: 2, bottom: 1, right: 3), groups: 3,
+             naiveGradient: true, tolerance: 1e-3)
+        conv(1, 3, 20, 47, cout: 3, k: 3, stride: 2, padding: .explicit(top: 0, left: 3, bottom: 1, right: 0), groups: 3,
+             naiveGradient: true, tolerance: 1e-3)
+    }
+
     /// Shapes that the GEMM paths cut into several column tiles per image, the last one partial.
     func testTiledGEMMPaths() {
         conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)

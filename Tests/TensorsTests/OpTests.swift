@@ -167,6 +167,13 @@ final class ShapeAndReductionTests: XCTestCase {
             forEachIndex([4, 3]) { t[$0[0], $0[1]] = xs[0][$0[1], $0[0]] }
             return t
         })
+        // Large enough to be split across threads by columns, in every transpose combination.
+        let big = Inputs.normal([8, 130], seed: 48), wide = Inputs.normal([130, 140], seed: 49)
+        checkOp([big, wide], gradientReference: { xs, g in
+            [product([g, xs[1].transposedPlainly()]), product([xs[0].transposedPlainly(), g])]
+        }, { matmul($0[0], $0[1]) }, reference: product)
+        checkOp([big], gradientReference: { xs, g in [product([g, wide.transposedPlainly()])] },
+                { matmul($0[0], wide) }, reference: { product([$0[0], wide]) })
         let w = Inputs.normal([6, 4], seed: 44), bias = Inputs.normal([6], seed: 45)
         checkOp([a], { linear($0[0], weight: w, bias: bias) }, reference: { xs in
             var y = product([xs[0], w.transposedPlainly()])

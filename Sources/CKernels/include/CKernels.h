@@ -47,3 +47,7 @@ void fv_depthwise_forward(const float *x, const float *w, const float *bias, flo
 void fv_depthwise_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,
                            int planes, int channel0, int channels, int height, int width,
                            int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo);
+
+/// glibc: serve every allocation from the heap and never trim it, so freed tensors' pages are
+/// reused warm instead of being unmapped and faulted in again. No-op elsewhere.
+void fv_keep_freed_memory(void);
