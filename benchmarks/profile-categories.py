@@ -9,7 +9,23 @@ counted apart and left out of the shares.
 """
 import collections
 import re
+import shutil
+import subprocess
 import sys
+
+ENGINE_FRAME = re.compile(r"\$s(7Tensors|10FeatureVis|6Models)")
+# Engine helpers that every op goes through: skipped, so the op that called them is named.
+WRAPPER = re.compile(r"\$s(7Tensors5sgemm|7Tensors11parallelFor|7Tensors11makeScalars|10FeatureVis4gemm)")
+
+
+def demangle(names):
+    """Readable Swift names (swift-demangle from the toolchain), or the names as they are."""
+    tool = shutil.which("swift-demangle")
+    if not tool or not names:
+        return {n: n for n in names}
+    out = subprocess.run([tool, "--simplified", "--compact"], input="\n".join(names), capture_output=True,
+                         text=True).stdout.splitlines()
+    return dict(zip(names, out)) if len(out) == len(names) else {n: n for n in names}
 
 # Samples whose stack holds one of these are set-up, not optimization steps.
 SETUP = ["SgemmPeakV7measure", "CheckpointV10contentsOf", "Pickle", "StoredZip", "ByteReader", "LiteFLOPsV6verify",
@@ -67,6 +83,7 @@ def leaf_name(frame):
 
 def main(path):
     counts = collections.Counter()
+    via = collections.defaultdict(collections.Counter)
     leaves = collections.Counter()
     threads = collections.Counter()
     setup = 0
@@ -85,16 +102,26 @@ def main(path):
                                  if re.search(pattern, leaf_name(frame))), None)
             if category is None and re.search(r"libopenblas", text):
                 category = "sgemm (OpenBLAS)"
-            counts[category or "other"] += 1
+            category = category or "other"
+            counts[category] += 1
+            # The innermost engine function on the stack: which op the time is spent for.
+            engine = next((leaf_name(f).split(" ")[0] for f in stack
+                           if ENGINE_FRAME.match(f) and not WRAPPER.match(f)), "(no engine frame)")
+            via[category][engine] += 1
     total = sum(counts.values())
     print(f"{total} samples in optimization steps ({setup} set-up samples left out)")
     print(f"threads: " + ", ".join(f"{t}: {100 * n / total:.0f}%" for t, n in threads.most_common()))
-    print("\nby category (CPU time):")
+    names = demangle(sorted({e for c in via.values() for e in c}))
+    print("\nby category (CPU time), with the innermost engine functions under each:")
     for name, n in counts.most_common():
         print(f"  {100 * n / total:5.1f}%  {name}")
+        for engine, m in via[name].most_common(4):
+            if m / total >= 0.005:
+                print(f"           {100 * m / total:5.1f}%  {names.get(engine, engine)[:90]}")
     print("\ntop leaf functions (self CPU time):")
+    leaf_names = demangle([name for name, _ in leaves.most_common(25)])
     for name, n in leaves.most_common(25):
-        print(f"  {100 * n / total:5.1f}%  {name[:110]}")
+        print(f"  {100 * n / total:5.1f}%  {leaf_names.get(name, name)[:100]}")
 
 
 if __name__ == "__main__":

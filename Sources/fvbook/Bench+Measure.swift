@@ -164,6 +164,44 @@ func cpuSeconds() -> Double {
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
+// MARK: - The image side alone
+
+/// The image pipeline of one step without the network: which share of a step is not the network.
+struct ImageSideMeasurement: Codable {
+    let size: Int
+    let batch: Int
+    /// "Fourier + decorrelated colour + sigmoid", plus the transforms and resize when applied.
+    let pipeline: String
+    /// Milliseconds per step: image from the parameters (and transforms, resize), then the
+    /// gradient of the input's mean back to the parameters.
+    let ms: Stats
+}
+
+/// Times the image side of a step: a Fourier-parameterized, colour-decorrelated batch made on a
+/// fresh tape, optionally transformed and resized as the render loop does, and the gradient of
+/// its mean back to the parameters. `steps` timed repetitions after `warmup` untimed ones.
+func measureImageSide(size: Int, batch: Int, transforms: [Transform], resizeTo side: Int?,
+                      warmup: Int, steps: Int) -> ImageSideMeasurement {
+    let param = ImageParameterization.fourier(size: size, batch: batch, seed: 0)
+    let transform = Transform.compose(transforms)
+    var rng = SeededGenerator(seed: 1)
+    var ms: [Double] = []
+    for rep in 0..<(warmup + steps) {
+        let start = monotonicSeconds()
+        let tape = Tape()
+        let variables = param.parameters.map { tape.variable($0) }
+        var input = transform(param.makeImage(from: variables), using: &rng)
+        if let side { input = resizeBilinear(input, height: side, width: side, alignCorners: true) }
+        let gradients = tape.gradients(of: input.mean())
+        precondition(variables.allSatisfy { gradients[$0].shape == param.parameters[0].shape }, "no parameter gradient")
+        if rep >= warmup { ms.append(1000 * (monotonicSeconds() - start)) }
+    }
+    var pipeline = "Fourier + decorrelated colour + sigmoid"
+    if !transforms.isEmpty { pipeline += " + \(transforms.count) transforms" }
+    if let side { pipeline += " + resize to \(side)" }
+    return ImageSideMeasurement(size: size, batch: batch, pipeline: pipeline, ms: Stats(ms))
+}
+
 // MARK: - The default render
 
 /// The book's default render and the memory it takes.

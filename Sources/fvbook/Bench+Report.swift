@@ -31,6 +31,8 @@ struct BenchReport: Codable {
     var warmupSteps: Int
     var sgemm: SgemmPeak?
     var steps: [StepMeasurement] = []
+    /// The image side of a step alone, per step-table size and batch, and for the default render.
+    var imageSide: [ImageSideMeasurement] = []
     var render: RenderMeasurement?
     /// The peak resident memory of the whole benchmark process, in MB.
     var processPeakRSSMB: Double = 0
@@ -81,6 +83,7 @@ extension BenchReport {
             out.append("sgemm \(sgemm.size)³: " + runs.joined(separator: ", ") + " (median, min–max)")
         }
         if !steps.isEmpty { out += stepTable() }
+        if !imageSide.isEmpty { out += imageSideLines() }
         if let render { out += renderLines(render) }
         let targets = targetLines()
         if !targets.isEmpty { out += [""] + targets }
@@ -124,6 +127,14 @@ extension BenchReport {
                 line += pad(ratio.map { String(format: "%.2f", $0) } ?? "—", 7, right: true)
             }
             out.append(line)
+        }
+        return out
+    }
+
+    private func imageSideLines() -> [String] {
+        var out = ["", "Image side of a step alone (parameters → image → input, and the gradient back; no network), ms:"]
+        for m in imageSide {
+            out.append("  \(pad("\(m.size) px, batch \(m.batch)", 18))\(pad(format(m.ms, "%.2f"), 22))\(m.pipeline)")
         }
         return out
     }

@@ -96,6 +96,7 @@ struct Bench: ParsableCommand {
             let network = try EfficientNetLite0.pretrained()
             if only == .all || only == .steps {
                 report.steps = try measureStepTable(network: network, plan: plan, peak: report.sgemm)
+                report.imageSide = measureImageSideTable(plan: plan, inputSize: network.inputSize)
             }
             if only == .render || (only == .all && inProcess) {
                 progress("default render, \(plan.renders) run\(plan.renders == 1 ? "" : "s"), in this process")
@@ -140,6 +141,23 @@ struct Bench: ParsableCommand {
                 }
             }
         }
+        return results
+    }
+
+    /// The image side alone for every size and batch of the step table, and for the default
+    /// render's pipeline (128 px, standard transforms, resized to the network's input).
+    private func measureImageSideTable(plan: BenchPlan, inputSize: Int) -> [ImageSideMeasurement] {
+        progress("image side alone")
+        let steps = repetitions ?? (quick ? 3 : 20)
+        var results: [ImageSideMeasurement] = []
+        for size in Self.integers(sizes)! {
+            for batch in Self.integers(batches)!.sorted() {
+                results.append(measureImageSide(size: size, batch: batch, transforms: [], resizeTo: nil,
+                                                warmup: plan.warmupSteps, steps: steps))
+            }
+        }
+        results.append(measureImageSide(size: 128, batch: 1, transforms: Transform.standard, resizeTo: inputSize,
+                                        warmup: plan.warmupSteps, steps: steps))
         return results
     }
 
