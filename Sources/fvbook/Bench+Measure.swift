@@ -86,6 +86,8 @@ struct SgemmPeak: Codable {
 
     let size: Int
     let runs: [Run]
+    /// How many measurement sessions the figures are the best of (by the 2-thread median).
+    var sessions = 1
 
     /// The GFLOP/s with `threads` threads, if measured.
     func gflops(threads: Int) -> Stats? { runs.first { $0.threads == threads }?.gflops }
@@ -113,7 +115,7 @@ struct SgemmPeak: Codable {
             }
             runs.append(Run(threads: threads, gflops: Stats(samples)))
         }
-        return SgemmPeak(size: size, runs: runs)
+        return SgemmPeak(size: size, runs: runs, sessions: 1)
     }
 }
 

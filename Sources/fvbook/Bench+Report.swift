@@ -19,7 +19,7 @@ struct StepMeasurement: Codable {
     /// load lowers it).
     let coresBusy: Double
     /// `achievedGFLOPS` over the median 2-thread sgemm GFLOP/s (nil without an sgemm measurement).
-    let shareOfPeak: Double?
+    var shareOfPeak: Double?
     /// For batches above 1: median ms per image over batch 1's median ms (same layer and size).
     var perImageRatioToBatch1: Double?
 }
@@ -36,6 +36,13 @@ struct BenchReport: Codable {
     var render: RenderMeasurement?
     /// The peak resident memory of the whole benchmark process, in MB.
     var processPeakRSSMB: Double = 0
+
+    /// Fills in every step's share of the sgemm peak.
+    mutating func setShares(peakGFLOPS: Double?) {
+        for i in steps.indices {
+            steps[i].shareOfPeak = peakGFLOPS.map { rounded(steps[i].achievedGFLOPS / $0, decimals: 4) }
+        }
+    }
 
     /// Pretty-printed JSON with sorted keys.
     func json() throws -> String {
@@ -80,7 +87,8 @@ extension BenchReport {
             let runs = sgemm.runs.map { run in
                 "\(run.threads) thread\(run.threads == 1 ? "" : "s") \(format(run.gflops, "%.1f")) GFLOP/s"
             }
-            out.append("sgemm \(sgemm.size)³: " + runs.joined(separator: ", ") + " (median, min–max)")
+            let best = sgemm.sessions > 1 ? "; the better of \(sgemm.sessions) sessions, before and after the steps" : ""
+            out.append("sgemm \(sgemm.size)³: " + runs.joined(separator: ", ") + " (median, min–max\(best))")
         }
         if !steps.isEmpty { out += stepTable() }
         if !imageSide.isEmpty { out += imageSideLines() }

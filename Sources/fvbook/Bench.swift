@@ -92,10 +92,12 @@ struct Bench: ParsableCommand {
             progress("sgemm 1024³ with 1 and 2 threads")
             report.sgemm = SgemmPeak.measure(repetitions: plan.sgemmRepetitions)
         }
+        var stepped = false
         if only != .sgemm {
             let network = try EfficientNetLite0.pretrained()
             if only == .all || only == .steps {
-                report.steps = try measureStepTable(network: network, plan: plan, peak: report.sgemm)
+                report.steps = try measureStepTable(network: network, plan: plan)
+                stepped = true
                 report.imageSide = measureImageSideTable(plan: plan, inputSize: network.inputSize)
             }
             if only == .render || (only == .all && inProcess) {
@@ -107,16 +109,24 @@ struct Bench: ParsableCommand {
                 report.render = try measureDefaultRenderInChild(quick: quick)
             }
         }
+        if stepped, let first = report.sgemm {
+            // Other processes on the machine lower a peak measured once: measure it again after
+            // the steps and keep the session with the higher 2-thread median.
+            progress("sgemm 1024³ again")
+            let second = SgemmPeak.measure(repetitions: plan.sgemmRepetitions)
+            let best = (second.gflops(threads: 2)?.median ?? 0) > (first.gflops(threads: 2)?.median ?? 0) ? second : first
+            report.sgemm = SgemmPeak(size: best.size, runs: best.runs, sessions: 2)
+            report.setShares(peakGFLOPS: best.gflops(threads: 2)?.median)
+        }
         report.machine.loadAverageEnd = MachineInfo.loadAverage()
         report.processPeakRSSMB = rounded(Memory.peak(), decimals: 1)
         return report
     }
 
-    /// Every layer × size × batch, with FLOP counts verified against the network once per size.
-    private func measureStepTable(network: Network, plan: BenchPlan, peak: SgemmPeak?) throws -> [StepMeasurement] {
+    /// Every layer × size × batch (shares of the sgemm peak are filled in later), with FLOP counts verified against the network once per size.
+    private func measureStepTable(network: Network, plan: BenchPlan) throws -> [StepMeasurement] {
         let layerNames = Self.names(layers)
         for name in layerNames { _ = try network.channels(of: name) }  // unknown names: a typed error with a hint
-        let peakGFLOPS = peak?.gflops(threads: 2)?.median
         var results: [StepMeasurement] = []
         for size in Self.integers(sizes)! {
             let flops = LiteFLOPs(side: size)
@@ -136,7 +146,7 @@ struct Bench: ParsableCommand {
                         layer: layer, size: size, batch: batch, gflopPerImage: rounded(work.total / 1e9, decimals: 4),
                         depthwiseShare: rounded(work.depthwise / work.total, decimals: 4), msPerStep: ms, msPerImage: perImage,
                         achievedGFLOPS: rounded(achieved, decimals: 2), coresBusy: rounded(run.coresBusy, decimals: 2),
-                        shareOfPeak: peakGFLOPS.map { rounded(achieved / $0, decimals: 4) },
+                        shareOfPeak: nil,
                         perImageRatioToBatch1: batch > 1 ? batch1Ms.map { rounded(perImage.median / $0, decimals: 3) } : nil))
                 }
             }
