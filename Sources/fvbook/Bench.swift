@@ -58,6 +58,9 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Timed steps per configuration (default: as many as fit in 3 s, 7…60; 3 with --quick).", valueName: "count"))
     var repetitions: Int?
 
+    @Flag(help: "Time the steps with the standard transforms and the resize to 224, as the default render does (not the pixel-free steps of the targets).")
+    var transforms = false
+
     @Flag(help: "Time the default render in this process instead of a child process (its peak RSS then includes the other measurements).")
     var inProcess = false
 
@@ -87,7 +90,7 @@ struct Bench: ParsableCommand {
     /// Runs the selected measurements in order: sgemm, steps, render.
     private func measure() throws -> BenchReport {
         let plan = quick ? BenchPlan.quick : BenchPlan.full
-        var report = BenchReport(machine: .current(), quick: quick, warmupSteps: plan.warmupSteps)
+        var report = BenchReport(machine: .current(), quick: quick, warmupSteps: plan.warmupSteps, transforms: transforms)
         if only != .render {
             progress("sgemm 1024³ with 1 and 2 threads")
             report.sgemm = SgemmPeak.measure(repetitions: plan.sgemmRepetitions)
@@ -129,7 +132,8 @@ struct Bench: ParsableCommand {
         for name in layerNames { _ = try network.channels(of: name) }  // unknown names: a typed error with a hint
         var results: [StepMeasurement] = []
         for size in Self.integers(sizes)! {
-            let flops = LiteFLOPs(side: size)
+            // With the resize, the network sees its input size whatever the image's.
+            let flops = LiteFLOPs(side: transforms ? max(size, network.inputSize) : size)
             try flops.verify(against: network)
             for layer in layerNames {
                 let work = flops.stepWork(upTo: layer)
@@ -137,7 +141,8 @@ struct Bench: ParsableCommand {
                 for batch in Self.integers(batches)!.sorted() {
                     progress("steps to \(layer) at \(size) px, batch \(batch)")
                     let run = try measureSteps(network: network, layer: layer, size: size, batch: batch,
-                                               plan: plan, repetitions: repetitions)
+                                               plan: plan, repetitions: repetitions,
+                                               transforms: transforms ? Transform.standard : [], resize: transforms)
                     let ms = Stats(run.ms)
                     let perImage = ms.map { $0 / Double(batch) }
                     let achieved = work.total * Double(batch) / (ms.median / 1000) / 1e9
