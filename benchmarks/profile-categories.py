@@ -27,9 +27,10 @@ def demangle(names):
                          text=True).stdout.splitlines()
     return dict(zip(names, out)) if len(out) == len(names) else {n: n for n in names}
 
-# Samples whose stack holds one of these are set-up, not optimization steps.
+# Samples whose stack holds one of these are set-up (or the image side measured alone), not
+# optimization steps.
 SETUP = ["SgemmPeakV7measure", "CheckpointV10contentsOf", "Pickle", "StoredZip", "ByteReader", "LiteFLOPsV6verify",
-         "parseAsRoot", "_dl_start", "_dl_relocate", "EfficientNetLite0C10checkpoint0D0ACAA0D0V_tKcfC",
+         "parseAsRoot", "measureImageSide", "_dl_start", "_dl_relocate", "EfficientNetLite0C10checkpoint0D0ACAA0D0V_tKcfC",
          "pretrained"]
 
 # (category, pattern on the start of any frame's symbol), first match wins: the op a sample works

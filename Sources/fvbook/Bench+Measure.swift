@@ -86,6 +86,8 @@ struct SgemmPeak: Codable {
 
     let size: Int
     let runs: [Run]
+    /// How many measurement sessions the figures are the best of (by the 2-thread median).
+    var sessions = 1
 
     /// The GFLOP/s with `threads` threads, if measured.
     func gflops(threads: Int) -> Stats? { runs.first { $0.threads == threads }?.gflops }
@@ -113,7 +115,7 @@ struct SgemmPeak: Codable {
             }
             runs.append(Run(threads: threads, gflops: Stats(samples)))
         }
-        return SgemmPeak(size: size, runs: runs)
+        return SgemmPeak(size: size, runs: runs, sessions: 1)
     }
 }
 
@@ -121,20 +123,21 @@ struct SgemmPeak: Codable {
 
 /// Times the optimization steps of the render loop on `network`: `.channel(layer, 0)` on a
 /// Fourier-parameterized, colour-decorrelated batch, no transforms, no resize — forward to the
-/// layer, gradient to the parameters, Adam update.
+/// layer, gradient to the parameters, Adam update. (With `transforms` and `resize`, the steps of
+/// the default render's pipeline instead.)
 ///
 /// A two-step pilot render sizes the run: as many steps as fit in the plan's budget, within its
 /// bounds, after its warm-up steps (which are run in the same render and discarded).
 /// - Returns: milliseconds per timed step, and the process's CPU time over the wall time of the
 ///   whole render (2 means both cores busy all the time).
 func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: BenchPlan,
-                  repetitions: Int?) throws -> (ms: [Double], coresBusy: Double) {
+                  repetitions: Int?, transforms: [Transform] = [], resize: Bool = false) throws -> (ms: [Double], coresBusy: Double) {
     func timedRender(steps: Int) throws -> (ms: [Double], coresBusy: Double) {
         var marks = [monotonicSeconds()]
         marks.reserveCapacity(steps + 1)
         let cpuStart = cpuSeconds()
         _ = try render(.channel(layer, 0), on: network, from: .fourier(size: size, batch: batch, seed: 0),
-                       options: RenderOptions(steps: steps, transforms: [], resizeToNetworkInput: false),
+                       options: RenderOptions(steps: steps, transforms: transforms, resizeToNetworkInput: resize),
                        progress: { _ in marks.append(monotonicSeconds()) })
         let busy = (cpuSeconds() - cpuStart) / (marks.last! - marks[0])
         return (zip(marks.dropFirst(), marks).map { 1000 * ($0 - $1) }, busy)

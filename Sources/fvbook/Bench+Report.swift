@@ -19,7 +19,7 @@ struct StepMeasurement: Codable {
     /// load lowers it).
     let coresBusy: Double
     /// `achievedGFLOPS` over the median 2-thread sgemm GFLOP/s (nil without an sgemm measurement).
-    let shareOfPeak: Double?
+    var shareOfPeak: Double?
     /// For batches above 1: median ms per image over batch 1's median ms (same layer and size).
     var perImageRatioToBatch1: Double?
 }
@@ -29,6 +29,8 @@ struct BenchReport: Codable {
     var machine: MachineInfo
     var quick: Bool
     var warmupSteps: Int
+    /// Whether the steps ran with the standard transforms and the resize (`--transforms`).
+    var transforms = false
     var sgemm: SgemmPeak?
     var steps: [StepMeasurement] = []
     /// The image side of a step alone, per step-table size and batch, and for the default render.
@@ -36,6 +38,13 @@ struct BenchReport: Codable {
     var render: RenderMeasurement?
     /// The peak resident memory of the whole benchmark process, in MB.
     var processPeakRSSMB: Double = 0
+
+    /// Fills in every step's share of the sgemm peak.
+    mutating func setShares(peakGFLOPS: Double?) {
+        for i in steps.indices {
+            steps[i].shareOfPeak = peakGFLOPS.map { rounded(steps[i].achievedGFLOPS / $0, decimals: 4) }
+        }
+    }
 
     /// Pretty-printed JSON with sorted keys.
     func json() throws -> String {
@@ -80,7 +89,8 @@ extension BenchReport {
             let runs = sgemm.runs.map { run in
                 "\(run.threads) thread\(run.threads == 1 ? "" : "s") \(format(run.gflops, "%.1f")) GFLOP/s"
             }
-            out.append("sgemm \(sgemm.size)³: " + runs.joined(separator: ", ") + " (median, min–max)")
+            let best = sgemm.sessions > 1 ? "; the better of \(sgemm.sessions) sessions, before and after the steps" : ""
+            out.append("sgemm \(sgemm.size)³: " + runs.joined(separator: ", ") + " (median, min–max\(best))")
         }
         if !steps.isEmpty { out += stepTable() }
         if !imageSide.isEmpty { out += imageSideLines() }
@@ -91,8 +101,9 @@ extension BenchReport {
     }
 
     private func stepTable() -> [String] {
+        let setting = transforms ? "WITH the standard transforms and the resize to 224" : "no transforms, no resize"
         var out = ["", "Optimization step = forward to the layer + gradient to the image + Adam (Fourier + decorrelated",
-                   "colour, no transforms, no resize). Milliseconds: median (min–max) of \(steps.first!.msPerStep.count)+ steps after \(warmupSteps) warm-up.",
+                   "colour, \(setting)). Milliseconds: median (min–max) of \(steps.first!.msPerStep.count)+ steps after \(warmupSteps) warm-up.",
                    "GFLOP: forward + input-gradient convolutions and classifier per image (dw: depthwise part);",
                    "%pk: achieved GFLOP/s over the 2-thread sgemm peak; cpu: cores busy (CPU time / wall time);",
                    "b8/b1: batch-8 ms per image over batch-1 ms.",
@@ -154,6 +165,7 @@ extension BenchReport {
         func line(_ what: String, _ value: String, _ target: String, _ pytorch: String, met: Bool) {
             out.append(pad(what, 34) + pad(value, 10, right: true) + "   " + pad(target, 10) + pad(pytorch, 18) + (met ? "met" : "NOT MET"))
         }
+        guard !transforms else { return [] }  // the targets are for pixel-free steps
         for t in BenchTargets.steps {
             guard let m = steps.first(where: { $0.layer == t.layer && $0.size == t.size && $0.batch == 1 }) else { continue }
             line("step to \(t.layer), \(t.size) px, batch 1", String(format: "%.1f ms", m.msPerStep.median),

@@ -58,6 +58,9 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Timed steps per configuration (default: as many as fit in 3 s, 7…60; 3 with --quick).", valueName: "count"))
     var repetitions: Int?
 
+    @Flag(help: "Time the steps with the standard transforms and the resize to 224, as the default render does (not the pixel-free steps of the targets).")
+    var transforms = false
+
     @Flag(help: "Time the default render in this process instead of a child process (its peak RSS then includes the other measurements).")
     var inProcess = false
 
@@ -87,15 +90,17 @@ struct Bench: ParsableCommand {
     /// Runs the selected measurements in order: sgemm, steps, render.
     private func measure() throws -> BenchReport {
         let plan = quick ? BenchPlan.quick : BenchPlan.full
-        var report = BenchReport(machine: .current(), quick: quick, warmupSteps: plan.warmupSteps)
+        var report = BenchReport(machine: .current(), quick: quick, warmupSteps: plan.warmupSteps, transforms: transforms)
         if only != .render {
             progress("sgemm 1024³ with 1 and 2 threads")
             report.sgemm = SgemmPeak.measure(repetitions: plan.sgemmRepetitions)
         }
+        var stepped = false
         if only != .sgemm {
             let network = try EfficientNetLite0.pretrained()
             if only == .all || only == .steps {
-                report.steps = try measureStepTable(network: network, plan: plan, peak: report.sgemm)
+                report.steps = try measureStepTable(network: network, plan: plan)
+                stepped = true
                 report.imageSide = measureImageSideTable(plan: plan, inputSize: network.inputSize)
             }
             if only == .render || (only == .all && inProcess) {
@@ -107,19 +112,28 @@ struct Bench: ParsableCommand {
                 report.render = try measureDefaultRenderInChild(quick: quick)
             }
         }
+        if stepped, let first = report.sgemm {
+            // Other processes on the machine lower a peak measured once: measure it again after
+            // the steps and keep the session with the higher 2-thread median.
+            progress("sgemm 1024³ again")
+            let second = SgemmPeak.measure(repetitions: plan.sgemmRepetitions)
+            let best = (second.gflops(threads: 2)?.median ?? 0) > (first.gflops(threads: 2)?.median ?? 0) ? second : first
+            report.sgemm = SgemmPeak(size: best.size, runs: best.runs, sessions: 2)
+            report.setShares(peakGFLOPS: best.gflops(threads: 2)?.median)
+        }
         report.machine.loadAverageEnd = MachineInfo.loadAverage()
         report.processPeakRSSMB = rounded(Memory.peak(), decimals: 1)
         return report
     }
 
-    /// Every layer × size × batch, with FLOP counts verified against the network once per size.
-    private func measureStepTable(network: Network, plan: BenchPlan, peak: SgemmPeak?) throws -> [StepMeasurement] {
+    /// Every layer × size × batch (shares of the sgemm peak are filled in later), with FLOP counts verified against the network once per size.
+    private func measureStepTable(network: Network, plan: BenchPlan) throws -> [StepMeasurement] {
         let layerNames = Self.names(layers)
         for name in layerNames { _ = try network.channels(of: name) }  // unknown names: a typed error with a hint
-        let peakGFLOPS = peak?.gflops(threads: 2)?.median
         var results: [StepMeasurement] = []
         for size in Self.integers(sizes)! {
-            let flops = LiteFLOPs(side: size)
+            // With the resize, the network sees its input size whatever the image's.
+            let flops = LiteFLOPs(side: transforms ? max(size, network.inputSize) : size)
             try flops.verify(against: network)
             for layer in layerNames {
                 let work = flops.stepWork(upTo: layer)
@@ -127,7 +141,8 @@ struct Bench: ParsableCommand {
                 for batch in Self.integers(batches)!.sorted() {
                     progress("steps to \(layer) at \(size) px, batch \(batch)")
                     let run = try measureSteps(network: network, layer: layer, size: size, batch: batch,
-                                               plan: plan, repetitions: repetitions)
+                                               plan: plan, repetitions: repetitions,
+                                               transforms: transforms ? Transform.standard : [], resize: transforms)
                     let ms = Stats(run.ms)
                     let perImage = ms.map { $0 / Double(batch) }
                     let achieved = work.total * Double(batch) / (ms.median / 1000) / 1e9
@@ -136,7 +151,7 @@ struct Bench: ParsableCommand {
                         layer: layer, size: size, batch: batch, gflopPerImage: rounded(work.total / 1e9, decimals: 4),
                         depthwiseShare: rounded(work.depthwise / work.total, decimals: 4), msPerStep: ms, msPerImage: perImage,
                         achievedGFLOPS: rounded(achieved, decimals: 2), coresBusy: rounded(run.coresBusy, decimals: 2),
-                        shareOfPeak: peakGFLOPS.map { rounded(achieved / $0, decimals: 4) },
+                        shareOfPeak: nil,
                         perImageRatioToBatch1: batch > 1 ? batch1Ms.map { rounded(perImage.median / $0, decimals: 3) } : nil))
                 }
             }
