@@ -71,19 +71,6 @@ public enum Interruption {
 
     /// Kills every process this one started, directly or not, with their process groups.
     static func killDescendants() {
-        let me = getpid()
-        let parents = ProcessRun.parentTable()
-        var frontier = [me]
-        var victims: [pid_t] = []
-        while let next = frontier.popLast() {
-            let children = parents.filter { $0.value == next }.map(\.key)
-            victims += children
-            frontier += children
-        }
-        for victim in victims {
-            let group = getpgid(victim)
-            if group > 1 && group != getpgrp() { kill(-group, SIGKILL) }
-            kill(victim, SIGKILL)
-        }
+        ProcessRun.killWithGroups(ProcessRun.descendants(of: getpid()))
     }
 }

@@ -98,14 +98,23 @@ struct ProcessRun {
     /// Kills the process group of `pid` and of every descendant (programs the chapter started
     /// with `Process` sit in process groups of their own), descendants first found, then killed.
     static func killTree(_ pid: pid_t) {
-        var victims = [pid]
-        var frontier = [pid]
+        killWithGroups([pid] + descendants(of: pid))
+    }
+
+    /// Every process `pid` started, directly or not (from the current process table).
+    static func descendants(of pid: pid_t) -> [pid_t] {
         let parents = parentTable()
+        var found: [pid_t] = [], frontier = [pid]
         while let next = frontier.popLast() {
             let children = parents.filter { $0.value == next }.map(\.key)
-            victims += children
+            found += children
             frontier += children
         }
+        return found
+    }
+
+    /// SIGKILLs each process and its process group (never this process's own group).
+    static func killWithGroups(_ victims: [pid_t]) {
         for victim in victims {
             let group = getpgid(victim)
             if group > 1 && group != getpgrp() { kill(-group, SIGKILL) }
