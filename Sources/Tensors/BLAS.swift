@@ -32,8 +32,9 @@ let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount
 
 /// Runs `body(range)` over `count` items split into at most `engineThreadCount` contiguous chunks,
 /// concurrently. Small jobs (`count * costPerItem` below ~32k) run inline on the calling thread.
+/// Public so the image-side ops in FeatureVis split their work the same way.
 @inline(__always)
-func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
     let chunks = min(count, engineThreadCount)
     if chunks <= 1 || count * costPerItem < 32_768 {
         if count > 0 { body(0..<count) }

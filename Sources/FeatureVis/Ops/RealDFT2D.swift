@@ -68,21 +68,24 @@ struct RealDFT2D: Sendable {
         let planes = checkSpectrum(real, imaginary)
         let h = height, w = width, b = bins
         var out = [Float](repeating: 0, count: planes * h * w)
-        var zr = [Float](repeating: 0, count: h * w), zi = zr
         real.scalars.withUnsafeBufferPointer { xr in
             imaginary.scalars.withUnsafeBufferPointer { xi in
                 out.withUnsafeMutableBufferPointer { o in
-                    for p in 0..<planes {
-                        let xrp = xr.baseAddress! + p * h * b, xip = xi.baseAddress! + p * h * b
-                        // Along the width: Zr = Xr·Cw − Xi·Sw, Zi = Xr·Sw + Xi·Cw.
-                        gemm(xrp, cosW, &zr, m: h, n: w, k: b)
-                        gemm(xip, sinW, &zr, m: h, n: w, k: b, alpha: -1, beta: 1)
-                        gemm(xrp, sinW, &zi, m: h, n: w, k: b)
-                        gemm(xip, cosW, &zi, m: h, n: w, k: b, beta: 1)
-                        // Along the height, keeping the real part: x = Ch·Zr − Sh·Zi.
-                        let op = o.baseAddress! + p * h * w
-                        gemm(cosH, zr, op, m: h, n: w, k: h)
-                        gemm(sinH, zi, op, m: h, n: w, k: h, alpha: -1, beta: 1)
+                    // Planes are independent: split them over the cores (same arithmetic per plane).
+                    parallelFor(planes, costPerItem: 4 * h * w * (b + h)) { range in
+                        var zr = [Float](repeating: 0, count: h * w), zi = zr
+                        for p in range {
+                            let xrp = xr.baseAddress! + p * h * b, xip = xi.baseAddress! + p * h * b
+                            // Along the width: Zr = Xr·Cw − Xi·Sw, Zi = Xr·Sw + Xi·Cw.
+                            gemm(xrp, cosW, &zr, m: h, n: w, k: b)
+                            gemm(xip, sinW, &zr, m: h, n: w, k: b, alpha: -1, beta: 1)
+                            gemm(xrp, sinW, &zi, m: h, n: w, k: b)
+                            gemm(xip, cosW, &zi, m: h, n: w, k: b, beta: 1)
+                            // Along the height, keeping the real part: x = Ch·Zr − Sh·Zi.
+                            let op = o.baseAddress! + p * h * w
+                            gemm(cosH, zr, op, m: h, n: w, k: h)
+                            gemm(sinH, zi, op, m: h, n: w, k: h, alpha: -1, beta: 1)
+                        }
                     }
                 }
             }
@@ -98,21 +101,23 @@ struct RealDFT2D: Sendable {
                      "gradient shape \(gradient.shape) does not match a \(h)×\(w) DFT")
         let planes = gradient.shape[0]
         var gr = [Float](repeating: 0, count: planes * h * b), gi = gr
-        var zr = [Float](repeating: 0, count: h * w), zi = zr
         gradient.scalars.withUnsafeBufferPointer { g in
             gr.withUnsafeMutableBufferPointer { gr in
                 gi.withUnsafeMutableBufferPointer { gi in
-                    for p in 0..<planes {
-                        let gp = g.baseAddress! + p * h * w
-                        // gZr = Chᵀ·G, gZi = −Shᵀ·G.
-                        gemm(cosH, transposeA: true, gp, &zr, m: h, n: w, k: h)
-                        gemm(sinH, transposeA: true, gp, &zi, m: h, n: w, k: h, alpha: -1)
-                        // gXr = gZr·Cwᵀ + gZi·Swᵀ, gXi = −gZr·Swᵀ + gZi·Cwᵀ.
-                        let grp = gr.baseAddress! + p * h * b, gip = gi.baseAddress! + p * h * b
-                        gemm(zr, cosW, transposeB: true, grp, m: h, n: b, k: w)
-                        gemm(zi, sinW, transposeB: true, grp, m: h, n: b, k: w, beta: 1)
-                        gemm(zr, sinW, transposeB: true, gip, m: h, n: b, k: w, alpha: -1)
-                        gemm(zi, cosW, transposeB: true, gip, m: h, n: b, k: w, beta: 1)
+                    parallelFor(planes, costPerItem: 6 * h * w * (b + h)) { range in
+                        var zr = [Float](repeating: 0, count: h * w), zi = zr
+                        for p in range {
+                            let gp = g.baseAddress! + p * h * w
+                            // gZr = Chᵀ·G, gZi = −Shᵀ·G.
+                            gemm(cosH, transposeA: true, gp, &zr, m: h, n: w, k: h)
+                            gemm(sinH, transposeA: true, gp, &zi, m: h, n: w, k: h, alpha: -1)
+                            // gXr = gZr·Cwᵀ + gZi·Swᵀ, gXi = −gZr·Swᵀ + gZi·Cwᵀ.
+                            let grp = gr.baseAddress! + p * h * b, gip = gi.baseAddress! + p * h * b
+                            gemm(zr, cosW, transposeB: true, grp, m: h, n: b, k: w)
+                            gemm(zi, sinW, transposeB: true, grp, m: h, n: b, k: w, beta: 1)
+                            gemm(zr, sinW, transposeB: true, gip, m: h, n: b, k: w, alpha: -1)
+                            gemm(zi, cosW, transposeB: true, gip, m: h, n: b, k: w, beta: 1)
+                        }
                     }
                 }
             }
