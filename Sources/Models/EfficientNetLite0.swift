@@ -41,12 +41,12 @@ public final class EfficientNetLite0: Network {
     static let batchNormEps: Float = 1e-3
 
     /// One stage of the architecture: `repeats` blocks, the first with `stride` and `in → out`.
-    struct StageSpec {
-        let repeats, kernel, stride, expand, inChannels, outChannels: Int
+    public struct StageSpec: Sendable {
+        public let repeats, kernel, stride, expand, inChannels, outChannels: Int
     }
 
     /// The seven stages of EfficientNet-B0/Lite0.
-    static let stageSpecs: [StageSpec] = [
+    public static let stageSpecs: [StageSpec] = [
         StageSpec(repeats: 1, kernel: 3, stride: 1, expand: 1, inChannels: 32, outChannels: 16),
         StageSpec(repeats: 2, kernel: 3, stride: 2, expand: 6, inChannels: 16, outChannels: 24),
         StageSpec(repeats: 2, kernel: 5, stride: 2, expand: 6, inChannels: 24, outChannels: 40),

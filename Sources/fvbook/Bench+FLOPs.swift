@@ -4,8 +4,8 @@ import Tensors
 /// The convolution and linear work of EfficientNet-Lite0 up to each readable layer, per image.
 ///
 /// The benchmark turns step times into GFLOP/s with it, so each figure reads as a share of the
-/// machine's sgemm peak. It walks the architecture's stage table (the same seven stages as
-/// `EfficientNetLite0.stageSpecs`, which `Models` keeps internal) and counts
+/// machine's sgemm peak. It walks the architecture's stage table (`EfficientNetLite0.stageSpecs`, the one the
+/// network itself is built from) and counts
 /// `2 · Cout · (Cin / groups) · kh · kw · Hout · Wout` per convolution and `2 · in · out` for the
 /// classifier. Element-wise work (activations, residual adds, pooling, preprocessing) is not
 /// counted. One optimization step runs the forward pass and the gradient with respect to the
@@ -36,21 +36,6 @@ struct LiteFLOPs {
         var total: Double { gemm + depthwise }
     }
 
-    private struct StageSpec {
-        let repeats, kernel, stride, expand, inChannels, outChannels: Int
-    }
-
-    /// EfficientNet-B0/Lite0's seven stages (Tan & Le 2019, table 1).
-    private static let stageSpecs: [StageSpec] = [
-        StageSpec(repeats: 1, kernel: 3, stride: 1, expand: 1, inChannels: 32, outChannels: 16),
-        StageSpec(repeats: 2, kernel: 3, stride: 2, expand: 6, inChannels: 16, outChannels: 24),
-        StageSpec(repeats: 2, kernel: 5, stride: 2, expand: 6, inChannels: 24, outChannels: 40),
-        StageSpec(repeats: 3, kernel: 3, stride: 2, expand: 6, inChannels: 40, outChannels: 80),
-        StageSpec(repeats: 3, kernel: 5, stride: 1, expand: 6, inChannels: 80, outChannels: 112),
-        StageSpec(repeats: 4, kernel: 5, stride: 2, expand: 6, inChannels: 112, outChannels: 192),
-        StageSpec(repeats: 1, kernel: 3, stride: 1, expand: 6, inChannels: 192, outChannels: 320),
-    ]
-
     let side: Int
     /// Every readable layer in forward order, as `EfficientNetLite0.layerNames` lists them.
     let layers: [Layer]
@@ -67,7 +52,7 @@ struct LiteFLOPs {
         var h = out(side, 2)
         layers.append(Layer(name: "stem", channels: 32, side: h, gemm: conv(3, 32, kernel: 3, outSide: h), depthwise: 0))
         var block = 0
-        for spec in Self.stageSpecs {
+        for spec in EfficientNetLite0.stageSpecs {
             for r in 0..<spec.repeats {
                 let cin = r == 0 ? spec.inChannels : spec.outChannels
                 let stride = r == 0 ? spec.stride : 1
