@@ -36,8 +36,9 @@ let package = Package(
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
         .target(name: "Notebook", dependencies: ["CCmark"]),
+        .target(name: "Atlas", dependencies: ["Tensors", "Models", "FeatureVis", "Notebook"]),
         .executableTarget(name: "fvbook", dependencies: [
-            "Tensors", "Models", "FeatureVis", "Notebook",
+            "Tensors", "Models", "FeatureVis", "Notebook", "Atlas",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "AtlasTests", dependencies: ["Atlas", "FeatureVis", "Models", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -8,9 +8,9 @@ import Foundation
 /// the system's reason, and the target keeps its previous content. Each operation runs inside
 /// ``Interruption/critical(_:)``, so Ctrl-C never leaves a temporary behind; one that a
 /// `kill -9` left is removed by ``sweepTemporaries(in:)`` at the next build.
-enum AtomicFiles {
+package enum AtomicFiles {
     /// Writes `data` to `url` through a temporary file in the same folder.
-    static func write(_ data: Data, to url: URL) throws {
+    package static func write(_ data: Data, to url: URL) throws {
         try Interruption.critical {
             let folder = url.deletingLastPathComponent()
             try createFolder(folder)
@@ -37,7 +37,7 @@ enum AtomicFiles {
         }
     }
 
-    static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
+    package static func write(_ text: String, to url: URL) throws { try write(Data(text.utf8), to: url) }
 
     /// Writes all of `data` to the open descriptor `fd`, retrying short writes and `EINTR`.
     /// - Throws: ``NotebookError/cannotWrite(_:_:)`` naming `path` with the system's reason
@@ -60,7 +60,7 @@ enum AtomicFiles {
     /// Creates `folder` and its parents.
     /// - Throws: ``NotebookError/cannotWrite(_:_:)`` naming the folder (a parent that is a regular
     ///   file, a read-only file system, …).
-    static func createFolder(_ folder: URL) throws {
+    package static func createFolder(_ folder: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw NotebookError.cannotWrite(folder.path, "it is a file, not a folder") }
@@ -82,7 +82,7 @@ enum AtomicFiles {
     }
 
     /// A fresh temporary folder beside `target`, to fill and then ``replace(_:with:)``.
-    static func temporaryFolder(beside target: URL) throws -> URL {
+    package static func temporaryFolder(beside target: URL) throws -> URL {
         let folder = temporaryName(beside: target)
         guard mkdir(folder.path, 0o755) == 0 else {
             throw NotebookError.cannotWrite(target.path, "cannot create a folder in \(target.deletingLastPathComponent().path): \(errorText())")
@@ -94,7 +94,7 @@ enum AtomicFiles {
     ///
     /// Two renames: the old folder moves aside, the new one moves in, the old one is deleted.
     /// Between the renames `target` is briefly absent, never partly written.
-    static func replace(_ target: URL, with replacement: URL) throws {
+    package static func replace(_ target: URL, with replacement: URL) throws {
         try Interruption.critical {
             let manager = FileManager.default
             var aside: URL?
@@ -148,7 +148,7 @@ enum AtomicFiles {
     static func errorText() -> String { String(cString: strerror(errno)) }
 
     /// The system's reason inside a Foundation error, without its boilerplate.
-    static func reason(_ error: Error) -> String {
+    package static func reason(_ error: Error) -> String {
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

@@ -236,7 +236,7 @@ public enum BookParser {
 }
 
 /// Escapes `& < > "` for HTML text and attribute values.
-func escapeHTML(_ text: String) -> String {
+package func escapeHTML(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for character in text {

@@ -1,7 +1,7 @@
 /// The site's one stylesheet, inlined into every page (no external fonts, scripts or CDNs):
 /// a readable measure, system fonts, light and dark colours from `prefers-color-scheme`.
-enum Style {
-    static let css = """
+package enum Style {
+    package static let css = """
     :root {
       color-scheme: light dark;
       --bg: #fdfdfb; --fg: #1d2126; --muted: #5d6570; --faint: #8a929c; --border: #e3e4df;

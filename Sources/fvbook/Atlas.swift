@@ -1,0 +1,76 @@
+import Atlas
+import ArgumentParser
+import FeatureVis
+import Foundation
+import Models
+
+/// `fvbook atlas`: render every channel of some layers (one shard of them), or merge a finished
+/// atlas into the site's pages.
+struct AtlasCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atlas",
+        abstract: "Render an atlas of EfficientNet-Lite0's channels (sharded), or merge one into the site.",
+        discussion: """
+            Each channel gets a folder in --out with its visualization, thumbnail, metrics and strongest \
+            natural patches, written atomically; a rerun renders only the missing channels. The shard comes \
+            from --shard I/N, else from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (a Slurm array job), else \
+            from JOB_COMPLETION_INDEX/JOB_COMPLETIONS (a Kubernetes Indexed Job), else the whole atlas. \
+            A channel's bytes do not depend on the shard. `--merge DIR` writes DIR's pages into the site's atlas/ folder.
+            """)
+
+    @Option(help: ArgumentHelp("Comma-separated layers, or `all` (_blocks.0 … _blocks.15).", valueName: "layers"))
+    var layers = "all"
+    @Option(help: "Optimization steps per batch.") var steps = AtlasRecipe.standard.steps
+    @Option(help: "Image side in pixels.") var size = AtlasRecipe.standard.size
+    @Option(help: "Channels rendered together in one batch (part of the recipe: changes the images).")
+    var batch = AtlasRecipe.standard.batch
+    @Option(help: "Seed mixed into every channel's seed.") var seed: UInt64 = 0
+    @Option(help: "Natural patches per channel.") var patches = AtlasRecipe.standard.patches
+    @Option(help: ArgumentHelp("The atlas folder (shared by all shards).", valueName: "dir")) var out = ".build/atlas"
+    @Option(help: ArgumentHelp("This process's part: shard I of N (0-based).", valueName: "I/N")) var shard: String?
+    @Option(help: ArgumentHelp("Folder of PNG photos for the activation ratio and the patches.", valueName: "dir"))
+    var photos = "data/photos"
+    @Option(help: ArgumentHelp("Merge the finished atlas in this folder into the site's pages instead of rendering.", valueName: "dir"))
+    var merge: String?
+    @Option(help: ArgumentHelp("The site folder that --merge writes atlas/ into.", valueName: "dir")) var site = "site"
+    @Flag(help: "No progress lines on stderr.") var quiet = false
+
+    func run() throws {
+        do {
+            if let merge {
+                let summary = try AtlasSite(atlas: URL(fileURLWithPath: merge), site: URL(fileURLWithPath: site)).write()
+                print("atlas: \(summary.channels) channels of \(summary.layers) layer\(summary.layers == 1 ? "" : "s") → \(site)/atlas/index.html")
+            } else {
+                try render()
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    private func render() throws {
+        let recipe = AtlasRecipe(steps: steps, size: size, batch: batch, seed: seed, patches: patches)
+        let shard = try shard.map { try Shard(parsing: $0) } ?? Shard(environment: ProcessInfo.processInfo.environment) ?? .whole
+        let model = try EfficientNetLite0.pretrained()
+        let names = layers == "all" ? (0..<16).map { "_blocks.\($0)" } : layers.split(separator: ",").map(String.init)
+        let layerList = try names.map { (name: $0, channels: try model.channels(of: $0)) }
+        guard FileManager.default.fileExists(atPath: photos) else {
+            throw AtlasError.unreadable(photos, "no photos folder (the activation ratio and patches need it; pass --photos)")
+        }
+        let store = AtlasStore(root: URL(fileURLWithPath: out))
+        try store.prepare(model: model.name, recipe: recipe, layers: layerList)
+        let renderer = try AtlasRenderer(model: model, recipe: recipe, photosDirectory: photos)
+        let plan = AtlasPlan(layers: layerList, batchSize: recipe.batch)
+        let mine = plan.batches(for: shard)
+        let start = Date()
+        let rendered = try renderShard(mine, with: renderer, into: store) { p in
+            if !quiet { FileHandle.standardError.write(Data((p.line(shard: shard) + "\n").utf8)) }
+        }
+        let owned = mine.reduce(0) { $0 + $1.channels.count }
+        print("atlas shard \(shard): \(rendered) channel\(rendered == 1 ? "" : "s") rendered, \(owned - rendered) already done, "
+              + String(format: "%.1f s", Date().timeIntervalSince(start)) + " → \(out)")
+    }
+}
