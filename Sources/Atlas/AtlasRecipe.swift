@@ -1,5 +1,3 @@
-import FeatureVis
-
 /// How every channel of an atlas is rendered: one value, recorded in the atlas folder's
 /// `atlas.json`, so shards that share a folder never mix recipes.
 ///
@@ -42,16 +40,6 @@ public struct AtlasRecipe: Codable, Equatable, Sendable {
 
     /// The atlas's default: 256 steps at 128 px, 8 channels a batch.
     public static let standard = AtlasRecipe(steps: 256, size: 128, batch: 8)
-
-    /// The render settings: the book's regularized recipe with these steps, size and rate.
-    var settings: VisualizationSettings {
-        var s = VisualizationSettings.regularized
-        s.name = "atlas"
-        s.size = size
-        s.steps = steps
-        s.learningRate = learningRate
-        return s
-    }
 
     /// Throws for numbers no render can use.
     func validate() throws {

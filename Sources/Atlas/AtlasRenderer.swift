@@ -49,18 +49,15 @@ public final class AtlasRenderer {
         guard batch.channels.lowerBound >= 0, batch.channels.upperBound <= channels else {
             throw ModelError.channelOutOfRange(batch.channels.upperBound - 1, layer: batch.layer, channels: channels)
         }
-        let settings = recipe.settings
-        let starts = batch.channels.map {
-            settings.parameterization(size: recipe.size, seed: Self.seed(batch.layer, $0, recipe.seed))
-        }
-        var parameterization = settings.parameterization(size: recipe.size, batch: batch.channels.count, seed: 0)
+        let starts = batch.channels.map { ImageParameterization.fourier(size: recipe.size, seed: Self.seed(batch.layer, $0, recipe.seed)) }
+        var parameterization = ImageParameterization.fourier(size: recipe.size, batch: batch.channels.count)
         parameterization.parameters = starts[0].parameters.indices.map { k in Tensor(stacking: starts.map { $0.parameters[k] }) }
         let objective = batch.channels.enumerated()
             .map { Objective.channel(batch.layer, $0.element, batch: $0.offset) }
             .dropFirst().reduce(Objective.channel(batch.layer, batch.channels.lowerBound, batch: 0), +)
         let options = RenderOptions(steps: recipe.steps, learningRate: recipe.learningRate,
                                     seed: Self.seed(batch.layer, batch.channels.lowerBound, recipe.seed) ^ 0x7A5F_0F1E_5EED_0001,
-                                    transforms: settings.transforms, resizeToNetworkInput: settings.resizeToNetworkInput)
+                                    transforms: Transform.standard, resizeToNetworkInput: true)
         let result = try FeatureVis.render(objective, on: model, from: parameterization, options: options)
         return try zip(batch.channels, result.image.unstacked()).map { channel, image in
             RenderedChannel(layer: batch.layer, channel: channel, image: image,

@@ -77,3 +77,17 @@ final class AtlasSiteTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: site.path), ["atlas"], "no temporary left behind")
     }
 }
+
+final class AtlasLinksTests: XCTestCase {
+    func testMentionsLinkOnlyToChannelPagesThatExist() throws {
+        let site = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-links-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: site.appendingPathComponent("atlas/_blocks.8"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: site) }
+        try Data("<!doctype html>".utf8).write(to: site.appendingPathComponent("atlas/_blocks.8/3.html"))
+        let links = AtlasLinks(site: site)
+        XCTAssertEqual(links.page(for: "_blocks.8:3"), "atlas/_blocks.8/3.html")
+        for text in ["_blocks.8:4", "_blocks.9:3", "_blocks.8", "_blocks.8:", ":3", "_blocks.8:-1", "../x:3", "let x = a:3"] {
+            XCTAssertNil(links.page(for: text), text)
+        }
+    }
+}
