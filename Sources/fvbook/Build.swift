@@ -1,4 +1,5 @@
 import ArgumentParser
+import Atlas
 import Foundation
 import Notebook
 
@@ -50,7 +51,10 @@ struct BookOptions: ParsableArguments {
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
         try toolchain.ensureLibrary()
         let progress = TerminalProgress()
-        return BookBuilder(settings: settings, toolchain: toolchain, progress: progress.handle)
+        // `layer:channel` mentions in prose link to the site's atlas pages (written by `fvbook atlas --merge`).
+        let atlas = AtlasLinks(site: settings.site)
+        return BookBuilder(settings: settings, toolchain: toolchain,
+                           renderer: HTMLRenderer(mentionLink: { atlas.page(for: $0) }), progress: progress.handle)
     }
 
     /// The package root: the working directory if it holds Package.swift, else the folder above
