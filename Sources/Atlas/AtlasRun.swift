@@ -47,6 +47,7 @@ public func renderShard(_ batches: [AtlasBatch], with renderer: AtlasRenderer, i
     let total = batches.reduce(0) { $0 + $1.channels.count }
     let start = Date()
     var done = 0, rendered = 0
+    for layer in Set(batches.map(\.layer)) { store.sweepAbandoned(layer: layer) }
     for batch in batches {
         let missing = batch.channels.filter { !store.isFinished(layer: batch.layer, channel: $0) }
         if !missing.isEmpty {

@@ -138,10 +138,11 @@ public struct AtlasSite {
         for (name, value) in rows { body += "<tr><th>\(name)</th><td>\(value)</td></tr>\n" }
         body += "</table>\n</div>\n"
         if !r.patches.isEmpty {
-            body += "<h2>Strongest natural patches</h2>\n<div class=\"figures\">\n"
+            body += "<h2>Strongest natural patches</h2>\n<p class=\"meta\">Crops of the book's photos around the positions where the channel "
+                + "responds most (its activation there: the peak, not the mean over a whole photo crop as in the ratio).</p>\n<div class=\"figures\">\n"
             for (k, p) in r.patches.enumerated() {
                 body += "<figure class=\"atlas-patch\"><img src=\"\(c)/patch-\(k + 1).png\" loading=\"lazy\" width=\"128\" height=\"128\" alt=\"patch of \(escapeHTML(p.photo))\">"
-                    + "<figcaption>\(escapeHTML(p.photo)) at (\(p.left), \(p.top)), \(p.side) px · \(format(p.activation))</figcaption></figure>\n"
+                    + "<figcaption>\(escapeHTML(p.photo)) at (\(p.left), \(p.top)), \(p.side) px · peak \(format(p.activation))</figcaption></figure>\n"
             }
             body += "</div>\n"
         }
@@ -175,8 +176,8 @@ public struct AtlasSite {
             </head>
             <body class="atlas">
             <main>
-            <nav class="atlas-crumbs" aria-label="breadcrumbs">\(trail)</nav>
             <article class="page">
+            <nav class="atlas-crumbs" aria-label="breadcrumbs">\(trail)</nav>
             \(body)</article>
             </main>
             </body>
@@ -196,7 +197,7 @@ public struct AtlasSite {
     /// The atlas pages' additions to the book's stylesheet.
     static let css = """
         .atlas .page { max-width: 64em; }
-        .atlas-crumbs { font-size: .85rem; margin: 0 auto 1.2rem; max-width: 64em; color: var(--faint); }
+        .atlas-crumbs { font-size: .85rem; margin: 0 0 1.2rem; color: var(--faint); }
         .atlas-grid { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(72px, 1fr)); gap: .5rem; }
         .atlas-grid a { display: block; text-align: center; font-size: .72rem; color: var(--muted); text-decoration: none; font-variant-numeric: tabular-nums; }
         .atlas-grid img { display: block; width: 100%; height: auto; aspect-ratio: 1; border-radius: 4px; background: var(--code-bg); }

@@ -90,7 +90,7 @@ public struct AtlasStore: Sendable {
         let target = folder(layer: channel.layer, channel: channel.channel)
         try createFolder(target.deletingLastPathComponent())
         let staging = target.deletingLastPathComponent()
-            .appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
+            .appendingPathComponent(".\(target.lastPathComponent)~\(Self.host)~\(getpid())")
         try? FileManager.default.removeItem(at: staging)
         try createFolder(staging)
         do {
@@ -115,6 +115,19 @@ public struct AtlasStore: Sendable {
             throw error
         }
     }
+
+    /// Removes the staging folders (`.CCCC~HOST~PID`) that runs killed on this host left in
+    /// `layer`'s folder; those of live processes and of other hosts sharing the folder stay.
+    public func sweepAbandoned(layer: String) {
+        let folder = root.appendingPathComponent(layer)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where name.hasPrefix(".") {
+            let parts = name.split(separator: "~", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[1] == Self.host, let pid = Int32(parts[2]) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(at: folder.appendingPathComponent(name)) }
+        }
+    }
+
+    static let host = ProcessInfo.processInfo.hostName.replacingOccurrences(of: "~", with: "-")
 
     /// Sorted keys, pretty-printed, a final newline: the same record gives the same bytes.
     static func encode<T: Encodable>(_ value: T) throws -> Data {

@@ -91,3 +91,22 @@ final class AtlasLinksTests: XCTestCase {
         }
     }
 }
+
+final class AtlasStoreTests: XCTestCase {
+    func testSweepRemovesOnlyStagingFoldersOfDeadProcessesOnThisHost() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("atlas-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let layer = root.appendingPathComponent("_blocks.0")
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let names = [".0003~\(AtlasStore.host)~\(finished.processIdentifier)",   // killed run: swept
+                     ".0004~\(AtlasStore.host)~\(getpid())",                      // live (this process): kept
+                     ".0005~another-host~\(finished.processIdentifier)",          // other machine: kept
+                     "0006"]                                                      // a finished channel: kept
+        for name in names { try FileManager.default.createDirectory(at: layer.appendingPathComponent(name), withIntermediateDirectories: true) }
+        AtlasStore(root: root).sweepAbandoned(layer: "_blocks.0")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: layer.path).sorted(), Array(names.dropFirst()).sorted())
+    }
+}
