@@ -35,7 +35,7 @@ let package = Package(
 
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG"]),
         .target(name: "Atlas", dependencies: ["Tensors", "Models", "FeatureVis", "Notebook"]),
         .executableTarget(name: "fvbook", dependencies: [
             "Tensors", "Models", "FeatureVis", "Notebook", "Atlas",
