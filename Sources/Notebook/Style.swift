@@ -111,7 +111,7 @@ enum Style {
     .code-wrap .copy { position: absolute; top: .4rem; right: .4rem; font: inherit; font-size: .72rem; padding: .15rem .5rem;
       color: var(--muted); background: var(--bg); border: 1px solid var(--border); border-radius: 6px; cursor: pointer; opacity: 0; }
     .code-wrap:hover .copy, .code-wrap .copy:focus { opacity: 1; }
-    @media (hover: none) { .code-wrap .copy { opacity: .85; } }
+    @media (hover: none) { .code-wrap .copy { opacity: .85; } .code-wrap > pre { padding-top: 2.3em; } }
     .cell.failed pre.code { box-shadow: inset 3px 0 0 var(--bad); }
     .cell.not-run pre.code, .cell.skipped pre.code { opacity: .78; }
     .outputs > * { margin-top: .6rem; }
