@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 import Models
 import Tensors
@@ -73,9 +74,6 @@ private func emit(_ image: Tensor, caption: String, group: Int?, columns: Int?) 
         fputs("show: \(error)\n", stderr)
         return
     }
-    var fields: [String: Any] = ["event": "image", "cell": session.cell, "file": file, "caption": caption,
-                                 "width": picture.shape[3], "height": picture.shape[2]]
-    if let group { fields["group"] = group }
-    if let columns { fields["columns"] = columns }
-    session.record(fields)
+    session.record(.image(cell: session.cell, file: file, caption: caption, width: picture.shape[3],
+                          height: picture.shape[2], group: group, columns: columns))
 }
