@@ -17,15 +17,13 @@ public enum RunEvent: Codable, Equatable, Sendable {
     case begin(cell: Int, time: Double)
     /// Cell `cell` ran to its end in `seconds`.
     case end(cell: Int, seconds: Double)
-    /// `show` wrote the PNG `file` (in the run folder) for cell `cell`; images of one
-    /// `show(grid:)` share a `group` and its `columns`.
+    /// `show` wrote the PNG `file` (or `show(chart:)` the SVG `file`) in the run folder for cell
+    /// `cell`; images of one `show(grid:)` share a `group` and its `columns`.
     case image(cell: Int, file: String, caption: String, width: Int, height: Int, group: Int?, columns: Int?)
     /// `check` in cell `cell` at Markdown `line` of `file`.
     case check(cell: Int, passed: Bool, message: String, file: String, line: Int)
     /// A render in cell `cell` took optimization step `step` of `steps`; `objective` is its value.
     case renderProgress(cell: Int, step: Int, steps: Int, objective: Float)
-    /// A chart for cell `cell`: a self-contained SVG document and its caption.
-    case chart(cell: Int, svg: String, caption: String)
     /// The program ran to its end (or its `should-fail` cell ended without failing).
     case finish
 
@@ -34,7 +32,7 @@ public enum RunEvent: Codable, Equatable, Sendable {
         switch self {
         case .start, .finish: return nil
         case let .begin(cell, _), let .end(cell, _), let .image(cell, _, _, _, _, _, _),
-             let .check(cell, _, _, _, _), let .renderProgress(cell, _, _, _), let .chart(cell, _, _):
+             let .check(cell, _, _, _, _), let .renderProgress(cell, _, _, _):
             return cell
         }
     }

@@ -5,7 +5,8 @@
 /// * ``output(cell:_:)`` — cell K's standard output and error (`cell-K.out`, `cell-K.err`): at each
 ///   cell boundary the runtime points file descriptors 1 and 2 at the next cell's files, so
 ///   output (and a trap's message and backtrace) belongs to the cell that produced it.
-/// * ``image(cell:number:)`` — the PNGs passed to `show` (`cell-K-N.png`).
+/// * ``figure(cell:number:extension:)`` — the PNGs passed to `show` and the SVGs of `show(chart:)`
+///   (`cell-K-N.png`, `cell-K-N.svg`).
 public enum RunFolder {
     /// The events file's name.
     public static let events = "events.jsonl"
@@ -16,8 +17,10 @@ public enum RunFolder {
     /// `cell-K.out` or `cell-K.err`.
     public static func output(cell: Int, _ stream: Stream) -> String { "cell-\(cell).\(stream.rawValue)" }
 
-    /// `cell-K-N.png`, the N-th image (from 1) of the program, shown by cell K.
-    public static func image(cell: Int, number: Int) -> String { "cell-\(cell)-\(number).png" }
+    /// `cell-K-N.png` (or `.svg`), the N-th figure (from 1) of the program, shown by cell K.
+    public static func figure(cell: Int, number: Int, extension suffix: String = "png") -> String {
+        "cell-\(cell)-\(number).\(suffix)"
+    }
 }
 
 /// What a chapter program is told through its environment, set by the runner and read once by

@@ -77,7 +77,6 @@ final class RunnerUnitTests: XCTestCase {
             .image(cell: 1, file: "cell-1-2.png", caption: "", width: 1, height: 1, group: nil, columns: nil),
             .check(cell: 1, passed: false, message: "ratio > 1", file: "chapters/01-basic.md", line: 130),
             .renderProgress(cell: 1, step: 7, steps: 512, objective: 0.1 + 0.2),
-            .chart(cell: 1, svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", caption: "history"),
             .end(cell: 1, seconds: 0.25), .finish,
         ]
         var data = Data()
@@ -90,7 +89,7 @@ final class RunnerUnitTests: XCTestCase {
         // A writer killed mid-line leaves a torn last line: everything before it still decodes.
         let torn = data + (try RunEvent.check(cell: 2, passed: true, message: "m", file: "f", line: 1).jsonLine()).prefix(12)
         XCTAssertEqual(RunEvent.decode(lines: torn), events)
-        XCTAssertEqual(events.map(\.cell), [nil, 1, 1, 1, 1, 1, 1, 1, nil])
+        XCTAssertEqual(events.map(\.cell), [nil, 1, 1, 1, 1, 1, 1, nil])
     }
 
     func testRunSettingsRoundTripThroughTheEnvironment() {
@@ -99,7 +98,8 @@ final class RunnerUnitTests: XCTestCase {
         XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3"])
         XCTAssertEqual(RunSettings(environment: ["FVBOOK_RUN_DIR": "", "FVBOOK_QUICK": "0"]), RunSettings())
         XCTAssertEqual(RunFolder.output(cell: 4, .err), "cell-4.err")
-        XCTAssertEqual(RunFolder.image(cell: 4, number: 2), "cell-4-2.png")
+        XCTAssertEqual(RunFolder.figure(cell: 4, number: 2), "cell-4-2.png")
+        XCTAssertEqual(RunFolder.figure(cell: 4, number: 3, extension: "svg"), "cell-4-3.svg")
     }
 
     func testSHA256KnownVectors() {
