@@ -37,7 +37,7 @@ let package = Package(
         // What the chapter runtime and the runner agree on: events, environment, file names.
         .target(name: "BookProtocol"),
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "BookProtocol"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol"]),
         .executableTarget(name: "fvbook", dependencies: [
             "Tensors", "Models", "FeatureVis", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
