@@ -23,6 +23,10 @@ public protocol Network: AnyObject {
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(String, model: String, valid: [String])
     case channelOutOfRange(Int, layer: String, channels: Int)
+    /// A model name ``ModelRegistry`` does not know.
+    case unknownModel(String, valid: [String])
+    /// A model whose weights do not ship with the book, asked for without a weights file.
+    case weightsRequired(model: String)
 
     public var description: String {
         switch self {
@@ -31,6 +35,11 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "unknown layer `\(name)` in \(model)\(hint) Valid layers: \(valid.joined(separator: ", "))"
         case let .channelOutOfRange(channel, layer, channels):
             return "channel \(channel) is out of range for layer `\(layer)`: valid channels are 0…\(channels - 1)"
+        case let .unknownModel(name, valid):
+            let hint = closestMatch(to: name, in: valid).map { " — did you mean `\($0)`?" } ?? ""
+            return "unknown model `\(name)`\(hint) Models: \(valid.joined(separator: ", "))"
+        case let .weightsRequired(model):
+            return "\(model) needs a weights file (--weights PATH, a torchvision \(model) state dict); none ships with the book"
         }
     }
 }
