@@ -55,10 +55,11 @@ public final class AtlasRenderer {
         let objective = batch.channels.enumerated()
             .map { Objective.channel(batch.layer, $0.element, batch: $0.offset) }
             .dropFirst().reduce(Objective.channel(batch.layer, batch.channels.lowerBound, batch: 0), +)
-        let options = RenderOptions(steps: recipe.steps, learningRate: recipe.learningRate,
-                                    seed: Self.seed(batch.layer, batch.channels.lowerBound, recipe.seed) ^ 0x7A5F_0F1E_5EED_0001,
-                                    transforms: Transform.standard, resizeToNetworkInput: true)
-        let result = try FeatureVis.render(objective, on: model, from: parameterization, options: options)
+        let render = Recipe(objective, from: parameterization, optimizer: .adam(learningRate: recipe.learningRate),
+                            transforms: Transform.standard, steps: recipe.steps,
+                            seed: Self.seed(batch.layer, batch.channels.lowerBound, recipe.seed) ^ 0x7A5F_0F1E_5EED_0001,
+                            resizeToNetworkInput: true)
+        let result = try FeatureVis.render(render, on: model)
         return try zip(batch.channels, result.image.unstacked()).map { channel, image in
             RenderedChannel(layer: batch.layer, channel: channel, image: image,
                             metrics: try visualizer.metrics(of: image, layer: batch.layer, channel: channel),

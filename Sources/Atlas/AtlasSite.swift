@@ -28,11 +28,19 @@ public struct AtlasSite {
     /// The channel page of `layer:channel`, relative to the site's root.
     public static func channelPage(layer: String, channel: Int) -> String { "atlas/\(layer)/\(channel).html" }
 
-    /// Writes the pages; returns how many layers and channels they show.
+    /// A layer of the merged atlas in numbers.
+    public struct LayerSummary: Equatable, Sendable {
+        public let layer: String
+        public let channels: Int
+        public let medianActivationRatio: Float?
+        public let medianRobustness: Float?
+    }
+
+    /// Writes the pages; returns each layer's summary, in layer order.
     /// - Throws: ``AtlasError/incomplete(folder:missing:)`` listing the channels no shard has
     ///   finished; ``AtlasError/unreadable(_:_:)`` for a missing or corrupt file.
     @discardableResult
-    public func write() throws -> (layers: Int, channels: Int) {
+    public func write() throws -> [LayerSummary] {
         let manifest = try store.manifest()
         let layers = manifest.layers.keys.sorted(by: Self.layerOrder)
         let missing = layers.flatMap { layer in
@@ -71,12 +79,17 @@ public struct AtlasSite {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
-        return (layers.count, records.reduce(0) { $0 + $1.count })
+        return zip(layers, records).map { Self.summary($0, $1) }
     }
 
     /// `_blocks.2` before `_blocks.10`: names compared with their numbers as numbers.
     static func layerOrder(_ a: String, _ b: String) -> Bool {
         a.compare(b, options: .numeric) == .orderedAscending
+    }
+
+    static func summary(_ layer: String, _ records: [ChannelRecord]) -> LayerSummary {
+        LayerSummary(layer: layer, channels: records.count, medianActivationRatio: median(records.compactMap(\.metrics.activationRatio)),
+                     medianRobustness: median(records.map(\.metrics.robustness)))
     }
 
     // MARK: - Pages
@@ -87,8 +100,9 @@ public struct AtlasSite {
             + "with its strongest patches from the book's photos.</p>\n<table class=\"atlas-layers\">\n"
             + "<tr><th>layer</th><th>channels</th><th>median activation ratio</th><th>median robustness</th></tr>\n"
         for (layer, rs) in zip(layers, records) {
+            let summary = Self.summary(layer, rs)
             body += "<tr><td><a href=\"\(escapeHTML(layer)).html\"><code>\(escapeHTML(layer))</code></a></td><td>\(rs.count)</td>"
-                + "<td>\(format(median(rs.compactMap(\.metrics.activationRatio))))</td><td>\(format(median(rs.map(\.metrics.robustness))))</td></tr>\n"
+                + "<td>\(Self.format(summary.medianActivationRatio))</td><td>\(Self.format(summary.medianRobustness))</td></tr>\n"
         }
         body += "</table>\n"
         return document(title: "Atlas", depth: 1, crumbs: [], body: body)
@@ -97,8 +111,9 @@ public struct AtlasSite {
     private func grid(layer: String, records: [ChannelRecord], layers: [String]) -> String {
         let l = layers.firstIndex(of: layer)!
         var body = "<h1>Atlas: <code>\(escapeHTML(layer))</code></h1>\n"
-        body += "<p class=\"meta\">\(records.count) channels · median activation ratio \(format(median(records.compactMap(\.metrics.activationRatio)))) · "
-            + "median robustness \(format(median(records.map(\.metrics.robustness))))</p>\n"
+        let summary = Self.summary(layer, records)
+        body += "<p class=\"meta\">\(records.count) channels · median activation ratio \(Self.format(summary.medianActivationRatio)) · "
+            + "median robustness \(Self.format(summary.medianRobustness))</p>\n"
         body += layerLinks(l, layers: layers, page: { "\($0).html" })
         body += "<p class=\"atlas-sort\">Sort by <button type=\"button\" data-key=\"channel\" aria-pressed=\"true\">channel</button> "
             + "<button type=\"button\" data-key=\"ratio\">activation ratio</button> "
@@ -107,7 +122,7 @@ public struct AtlasSite {
         for r in records {
             let ratio = r.metrics.activationRatio ?? 0
             body += "<li data-channel=\"\(r.channel)\" data-ratio=\"\(ratio)\" data-robustness=\"\(r.metrics.robustness)\">"
-                + "<a href=\"\(escapeHTML(layer))/\(r.channel).html\" title=\"\(escapeHTML(layer)):\(r.channel) · ratio \(format(r.metrics.activationRatio)) · robustness \(format(r.metrics.robustness))\">"
+                + "<a href=\"\(escapeHTML(layer))/\(r.channel).html\" title=\"\(escapeHTML(layer)):\(r.channel) · ratio \(Self.format(r.metrics.activationRatio)) · robustness \(Self.format(r.metrics.robustness))\">"
                 + "<img src=\"\(escapeHTML(layer))/\(r.channel)/thumbnail.png\" loading=\"lazy\" width=\"64\" height=\"64\" alt=\"channel \(r.channel)\">"
                 + "<span>\(r.channel)</span></a></li>\n"
         }
@@ -131,9 +146,9 @@ public struct AtlasSite {
             + "<figcaption>maximizes the mean of channel \(c) · \(recipe.steps) steps at \(recipe.size) px</figcaption></figure>\n"
         body += "<table class=\"atlas-metrics\">\n"
         let rows: [(String, String)] = [
-            ("activation", format(m.activation)), ("best natural patch", format(m.naturalBest)),
-            ("activation ratio", format(m.activationRatio)), ("robustness", format(m.robustness)),
-            ("high-frequency share", format(m.highFrequencyShare)),
+            ("activation", Self.format(m.activation)), ("best natural patch", Self.format(m.naturalBest)),
+            ("activation ratio", Self.format(m.activationRatio)), ("robustness", Self.format(m.robustness)),
+            ("high-frequency share", Self.format(m.highFrequencyShare)),
         ]
         for (name, value) in rows { body += "<tr><th>\(name)</th><td>\(value)</td></tr>\n" }
         body += "</table>\n</div>\n"
@@ -142,7 +157,7 @@ public struct AtlasSite {
                 + "responds most (its activation there: the peak, not the mean over a whole photo crop as in the ratio).</p>\n<div class=\"figures\">\n"
             for (k, p) in r.patches.enumerated() {
                 body += "<figure class=\"atlas-patch\"><img src=\"\(c)/patch-\(k + 1).png\" loading=\"lazy\" width=\"128\" height=\"128\" alt=\"patch of \(escapeHTML(p.photo))\">"
-                    + "<figcaption>\(escapeHTML(p.photo)) at (\(p.left), \(p.top)), \(p.side) px · peak \(format(p.activation))</figcaption></figure>\n"
+                    + "<figcaption>\(escapeHTML(p.photo)) at (\(p.left), \(p.top)), \(p.side) px · peak \(Self.format(p.activation))</figcaption></figure>\n"
             }
             body += "</div>\n"
         }
@@ -186,13 +201,13 @@ public struct AtlasSite {
             """
     }
 
-    private func median(_ values: [Float]) -> Float? {
+    static func median(_ values: [Float]) -> Float? {
         guard !values.isEmpty else { return nil }
         let s = values.sorted(), n = s.count
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
     }
 
-    private func format(_ x: Float?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
+    public static func format(_ x: Float?) -> String { x.map { String(format: "%.3f", $0) } ?? "–" }
 
     /// The atlas pages' additions to the book's stylesheet.
     static let css = """

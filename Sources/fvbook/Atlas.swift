@@ -38,8 +38,13 @@ struct AtlasCommand: ParsableCommand {
     func run() throws {
         do {
             if let merge {
-                let summary = try AtlasSite(atlas: URL(fileURLWithPath: merge), site: URL(fileURLWithPath: site)).write()
-                print("atlas: \(summary.channels) channels of \(summary.layers) layer\(summary.layers == 1 ? "" : "s") → \(site)/atlas/index.html")
+                let layers = try AtlasSite(atlas: URL(fileURLWithPath: merge), site: URL(fileURLWithPath: site)).write()
+                for l in layers {
+                    print("\(l.layer): \(l.channels) channels, median activation ratio \(AtlasSite.format(l.medianActivationRatio)), "
+                          + "median robustness \(AtlasSite.format(l.medianRobustness))")
+                }
+                let channels = layers.reduce(0) { $0 + $1.channels }
+                print("atlas: \(channels) channels of \(layers.count) layer\(layers.count == 1 ? "" : "s") → \(site)/atlas/index.html")
             } else {
                 try render()
             }

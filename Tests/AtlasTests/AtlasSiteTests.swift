@@ -37,8 +37,10 @@ final class AtlasSiteTests: XCTestCase {
     func testMergeWritesIndexGridsAndChannelPagesWithNeighbourLinks() throws {
         let site = try temporaryFolder()
         let summary = try AtlasSite(atlas: try atlas([(name: "_blocks.10", channels: 3), (name: "_blocks.2", channels: 5)]), site: site).write()
-        XCTAssertEqual(summary.layers, 2)
-        XCTAssertEqual(summary.channels, 8)
+        XCTAssertEqual(summary, [
+            AtlasSite.LayerSummary(layer: "_blocks.2", channels: 5, medianActivationRatio: 3, medianRobustness: 1 - Float(2) / 100),
+            AtlasSite.LayerSummary(layer: "_blocks.10", channels: 3, medianActivationRatio: 2, medianRobustness: 1 - Float(1) / 100),
+        ])
         let atlasFolder = site.appendingPathComponent("atlas")
         let index = try read(atlasFolder.appendingPathComponent("index.html"))
         // Numeric layer order: _blocks.2 before _blocks.10.
