@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Models
+import Suggestions
 import Tensors
 
 /// `fvbook classify IMAGE`: the top-5 ImageNet classes of a photo, from a pretrained network.
@@ -32,18 +33,13 @@ struct Classify: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            // The image first: a wrong path fails at once, before the weights are read.
-            let original = try PNG.read(image)
-            let network = try loadNetwork()
-            let input = network.prepareImage(original)
-            let logits = try network.logits(input).scalars
-            let top5 = topPredictions(logits: logits, k: 5)
-            print(json ? Self.json(logits: logits, top5: top5) : report(top5, original: original.shape, network: network))
-        } catch {
-            FileHandle.standardError.write(Data("fvbook classify: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        // The image first: a wrong path fails at once, before the weights are read.
+        let original = try PNG.read(image)
+        let network = try loadNetwork()
+        let input = network.prepareImage(original)
+        let logits = try network.logits(input).scalars
+        let top5 = topPredictions(logits: logits, k: 5)
+        print(json ? Self.json(logits: logits, top5: top5) : report(top5, original: original.shape, network: network))
     }
 
     private func loadNetwork() throws -> any Network {
@@ -55,8 +51,7 @@ struct Classify: ParsableCommand {
             guard let weights else { throw CommandError("vgg16 needs --weights PATH (a torchvision vgg16 state dict)") }
             return try VGG16.load(from: weights)
         default:
-            let hint = closestMatch(to: model, in: Self.models).map { " — did you mean `\($0)`?" } ?? ""
-            throw CommandError("unknown model `\(model)`\(hint) Models: \(Self.models.joined(separator: ", "))")
+            throw CommandError("unknown model `\(model)`\(didYouMean(model, in: Self.models)) Models: \(Self.models.joined(separator: ", "))")
         }
     }
 

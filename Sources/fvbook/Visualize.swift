@@ -2,6 +2,7 @@ import ArgumentParser
 import FeatureVis
 import Foundation
 import Models
+import Suggestions
 
 /// `fvbook visualize`: render one channel of EfficientNet-Lite0 and print its quality metrics.
 struct Visualize: ParsableCommand {
@@ -30,17 +31,6 @@ struct Visualize: ParsableCommand {
     @Flag(help: "Skip the quality metrics.") var noMetrics = false
 
     func run() throws {
-        do {
-            try render()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-    }
-
-    private func render() throws {
         let model = try EfficientNetLite0.pretrained()
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
         let visualizer = FeatureVisualizer(model: model, photosDirectory: photosDirectory)

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 @testable import Models
 
@@ -12,7 +13,7 @@ final class EfficientNetTests: XCTestCase {
     private func network() throws -> EfficientNetLite0 {
         switch Self.loaded {
         case let .success(net): return net
-        case let .failure(error as MissingWeightsError): throw XCTSkip("\(error)")
+        case let .failure(error as MissingWeightsError): throw missingWeights(error)
         case let .failure(error): throw error
         }
     }
