@@ -44,7 +44,7 @@ struct BookOptions: ParsableArguments {
                                      site: site.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      cache: cache.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      defaultTimeout: timeout,
-                                     weights: ModelCache.directory().appendingPathComponent(EfficientNetLite0.weightsFileName))
+                                     weights: ModelCache.directory().appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName))
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
         try toolchain.ensureLibrary()
         let progress = TerminalProgress()

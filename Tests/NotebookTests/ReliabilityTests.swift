@@ -331,7 +331,7 @@ final class ExitCodeTests: NotebookTestCase {
     /// Unknown layer, channel out of range, negative size, zero steps, a misspelt method, a
     /// diverging learning rate: status 2 with the valid values (or the step), and no image written.
     func testVisualizeRejectsBadArgumentsWithStatusTwo() throws {
-        do { _ = try ModelCache.weights(named: EfficientNetLite0.weightsFileName) } catch let error as MissingWeightsError {
+        do { _ = try ModelCache.weights(named: EfficientNetLite.Variant.lite0.weightsFileName) } catch let error as MissingWeightsError {
             throw missingWeights(error)
         }
         let output = scratch.appendingPathComponent("v.png").path
