@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "fvbook", targets: ["fvbook"]),
         // The one dynamic library that chapter programs link against.
         .library(name: "FVBookKit", type: .dynamic,
-                 targets: ["Tensors", "Models", "FeatureVis", "BookRuntime"]),
+                 targets: ["Tensors", "Models", "FeatureVis", "BookProtocol", "BookRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
 
         // MARK: The book
-        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "CPNG"]),
+        // What the chapter runtime and the runner agree on: events, environment, file names.
+        .target(name: "BookProtocol"),
+        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol"]),
         .executableTarget(name: "fvbook", dependencies: [
             "Tensors", "Models", "FeatureVis", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -45,7 +47,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol"]),
     ],
     swiftLanguageModes: [.v5]
 )

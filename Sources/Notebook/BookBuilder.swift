@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// The result of building (some of) a book.
@@ -127,7 +128,7 @@ public final class BookBuilder {
         var images: [(source: URL, name: String)] = []
         if let executable = compiled.executable {
             let output = ChapterRunner.run(chapter, compiled: compiled, executable: executable, root: settings.root,
-                                           work: work, environment: ["FVBOOK_QUICK": settings.quick ? "1" : "0"],
+                                           work: work, settings: RunSettings(quick: settings.quick),
                                            timeout: chapter.timeout(default: settings.defaultTimeout), progress: progress)
             result.cells = output.cells
             result.failures = output.failures
