@@ -158,6 +158,10 @@ final class TransformTests: XCTestCase {
         // Both images of the batch get the same draw: image 1 jittered alone matches.
         let second = Tensor(shape: [1, 3, 4, 4], scalars: Array(image.scalars[48...]))
         XCTAssertEqual(Array(apply(jitter, image, seed: 1).scalars[48...]), apply(jitter, second, seed: 1).scalars)
+        // Keys are exact, so recipes that differ only in a colour argument never share a key.
+        XCTAssertNotEqual(Transform.colourJitter().key, Transform.colourJitter(brightness: 0.2).key)
+        XCTAssertNotEqual(Transform.colour(brightness: 0.1, contrast: 1, saturation: 1).key,
+                          Transform.colour(brightness: 0.1000001, contrast: 1, saturation: 1).key)
         // Zero ranges are the identity.
         XCTAssertEqual(apply(.colourJitter(brightness: 0, contrast: 0, saturation: 0), image, seed: 3), image)
     }

@@ -17,7 +17,8 @@ extension Transform {
     /// let duller = Transform.colour(brightness: 0, contrast: 0.9, saturation: 0.8)
     /// ```
     public static func colour(brightness b: Float, contrast c: Float, saturation s: Float) -> Transform {
-        Transform(name: "colour(b \(b.formatted()), c \(c.formatted()), s \(s.formatted()))") { x, _ in
+        Transform(name: "colour(b \(b.formatted()), c \(c.formatted()), s \(s.formatted()))",
+                  key: keyCall("colour", b, c, s)) { x, _ in
             colourAdjusted(x, brightness: b, contrast: c, saturation: s)
         }
     }
@@ -35,7 +36,7 @@ extension Transform {
         precondition(brightness >= 0 && contrast >= 0 && contrast <= 1 && saturation >= 0 && saturation <= 1,
                      "colourJitter needs brightness ≥ 0 and contrast, saturation in 0…1, got \(brightness), \(contrast), \(saturation)")
         let name = "colourJitter(b ±\(brightness.formatted()), c ±\(contrast.formatted()), s ±\(saturation.formatted()))"
-        return Transform(name: name) { x, rng in
+        return Transform(name: name, key: keyCall("colourJitter", brightness, contrast, saturation)) { x, rng in
             // One draw each, in this order, so a seed fixes all three.
             let b = (2 * rng.nextUniform() - 1) * brightness
             let c = 1 + (2 * rng.nextUniform() - 1) * contrast
