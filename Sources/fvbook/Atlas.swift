@@ -36,24 +36,14 @@ struct AtlasCommand: ParsableCommand {
     @Flag(help: "No progress lines on stderr.") var quiet = false
 
     func run() throws {
-        do {
-            if let merge {
-                let layers = try AtlasSite(atlas: URL(fileURLWithPath: merge), site: URL(fileURLWithPath: site)).write()
-                for l in layers {
-                    print("\(l.layer): \(l.channels) channels, median activation ratio \(AtlasSite.format(l.medianActivationRatio)), "
-                          + "median robustness \(AtlasSite.format(l.medianRobustness))")
-                }
-                let channels = layers.reduce(0) { $0 + $1.channels }
-                print("atlas: \(channels) channels of \(layers.count) layer\(layers.count == 1 ? "" : "s") → \(site)/atlas/index.html")
-            } else {
-                try render()
-            }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
+        guard let merge else { return try render() }
+        let layers = try AtlasSite(atlas: URL(fileURLWithPath: merge), site: URL(fileURLWithPath: site)).write()
+        for l in layers {
+            print("\(l.layer): \(l.channels) channels, median activation ratio \(AtlasSite.format(l.medianActivationRatio)), "
+                  + "median robustness \(AtlasSite.format(l.medianRobustness))")
         }
+        let channels = layers.reduce(0) { $0 + $1.channels }
+        print("atlas: \(channels) channels of \(layers.count) layer\(layers.count == 1 ? "" : "s") → \(site)/atlas/index.html")
     }
 
     private func render() throws {
