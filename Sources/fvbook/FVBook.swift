@@ -6,7 +6,7 @@ struct FVBook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fvbook",
         abstract: "A feature-visualization book that runs: build the site, run chapters, visualize.",
-        subcommands: [Build.self, Run.self, Test.self, Classify.self, Visualize.self, Bench.self])
+        subcommands: [Build.self, Run.self, Test.self, Classify.self, Visualize.self, Bench.self, Spectrum.self])
 
     /// Like ArgumentParser's `main`, except that bad usage exits with status 2 (not EX_USAGE, 64):
     /// 0 success, 1 a failing chapter or check, 2 bad usage or input (a missing file, missing
