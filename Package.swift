@@ -30,24 +30,28 @@ let package = Package(
 
         // MARK: Engine
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
-        .target(name: "Models", dependencies: ["Tensors", "CPNG"], swiftSettings: optimized),
+        // "Did you mean": edit distance for every mistyped name, in the engine and the book.
+        .target(name: "Suggestions"),
+        .target(name: "Models", dependencies: ["Tensors", "Suggestions", "CPNG"], swiftSettings: optimized),
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
 
         // MARK: The book
         // What the chapter runtime and the runner agree on: events, environment, file names.
         .target(name: "BookProtocol"),
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol", "Suggestions"]),
         .executableTarget(name: "fvbook", dependencies: [
-            "Tensors", "Models", "FeatureVis", "Notebook",
+            "Tensors", "Models", "FeatureVis", "Notebook", "Suggestions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        // What several test targets share (never linked into the book).
+        .target(name: "TestSupport", dependencies: ["Models"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol", "Models", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

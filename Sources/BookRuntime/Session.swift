@@ -1,6 +1,7 @@
 import BookProtocol
 import FeatureVis
 import Foundation
+import Tensors
 
 /// The chapter program's side of the runner protocol (`BookProtocol`): cell boundaries, events,
 /// output files.

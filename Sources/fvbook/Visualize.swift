@@ -2,6 +2,7 @@ import ArgumentParser
 import FeatureVis
 import Foundation
 import Models
+import Suggestions
 import Tensors
 
 /// `fvbook visualize`: render one channel of a pretrained network and print its quality metrics.
@@ -38,17 +39,6 @@ struct Visualize: ParsableCommand {
     @Flag(help: "Skip the quality metrics.") var noMetrics = false
 
     func run() throws {
-        do {
-            try render()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-    }
-
-    private func render() throws {
         if method == .accentuate && image == nil {
             throw FeatureVisError.invalidArgument(name: "--image", value: "missing", valid: "a PNG photo to accentuate")
         }
