@@ -6,7 +6,7 @@ struct FVBook: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fvbook",
         abstract: "A feature-visualization book that runs: build the site, run chapters, visualize.",
-        subcommands: [Build.self, Run.self, Test.self, Classify.self, Visualize.self, AtlasCommand.self, Bench.self])
+        subcommands: [Build.self, Run.self, Test.self, Classify.self, Visualize.self, AtlasCommand.self, Bench.self, Spectrum.self])
 
     /// Like ArgumentParser's `main`, with the project's exit codes in one place: 0 success, 1 a
     /// failing chapter or check (the command throws `ExitCode(1)`), 2 bad usage (not EX_USAGE,

@@ -83,8 +83,16 @@ final class TransformTests: XCTestCase {
     }
 
     func testStandardTransformsAreLucids() {
-        XCTAssertEqual(Transform.standard.map(\.name),
-                       ["pad(12, 0.5)", "jitter(8)", "randomScale(0.9…1.1)", "randomRotate(-10…10°)", "jitter(4)"])
+        XCTAssertEqual(Transform.standard.map(\.key), [
+            "pad(12,0.5)", "jitter(8)", "randomScale(\(Transform.standardScales.keyText))",
+            "randomRotate(\(Transform.standardAngles.keyText),0.5)", "jitter(4)"])
+        // What the list does to a 32-px image: pad to 56, crop to 48, scale to round(48·s), crop 4.
+        let sides = Set(Transform.standardScales.map { Int((48 * $0).rounded()) - 4 })
+        let standard = Transform.compose(Transform.standard)
+        for seed in 0..<12 {
+            let side = apply(standard, seededUniform([1, 3, 32, 32], seed: 1), seed: UInt64(seed)).shape[2]
+            XCTAssertTrue(sides.contains(side), "seed \(seed): side \(side) not in \(sides.sorted())")
+        }
         assertClose(Transform.standardScales, [0.9, 0.92, 0.94, 0.96, 0.98, 1, 1.02, 1.04, 1.06, 1.08, 1.1], accuracy: 1e-6)
         XCTAssertEqual(Transform.standardAngles.count, 26)
         XCTAssertEqual(Transform.standardAngles.filter { $0 == 0 }.count, 6)
