@@ -25,7 +25,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
 /// OpenBLAS runs on the calling thread: the engine splits work across cores itself (tiles of
 /// convolutions, columns of large products), which beats OpenBLAS's threading on the small
 /// products of a convolutional network and avoids its spinning threads competing with ours.
-private let blasSingleThreaded: Void = openblas_set_num_threads(1)
+let blasSingleThreaded: Void = openblas_set_num_threads(1)
 
 /// The number of threads the engine's own kernels use (the machine's active cores).
 let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)

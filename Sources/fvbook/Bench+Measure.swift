@@ -1,4 +1,3 @@
-import CBLAS
 import FeatureVis
 import Foundation
 import Models
@@ -95,25 +94,8 @@ struct SgemmPeak: Codable {
     /// Multiplies two seeded random `size × size` matrices `repetitions` times with each thread
     /// count (after one untimed product), then restores OpenBLAS's thread setting.
     static func measure(size: Int = 1024, threadCounts: [Int] = [1, 2], repetitions: Int) -> SgemmPeak {
-        var rng = SeededGenerator(seed: 1)
-        let a = Tensor(randomNormal: [size, size], using: &rng).scalars
-        let b = Tensor(randomNormal: [size, size], using: &rng).scalars
-        var c = [Float](repeating: 0, count: size * size)
-        let flops = 2 * Double(size) * Double(size) * Double(size)
-        let previous = openblas_get_num_threads()
-        defer { openblas_set_num_threads(previous) }
-        var runs: [Run] = []
-        for threads in threadCounts {
-            openblas_set_num_threads(Int32(threads))
-            var samples: [Double] = []
-            for rep in 0...repetitions {
-                let start = monotonicSeconds()
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size),
-                            1, a, Int32(size), b, Int32(size), 0, &c, Int32(size))
-                let seconds = monotonicSeconds() - start
-                if rep > 0 { samples.append(flops / seconds / 1e9) }
-            }
-            runs.append(Run(threads: threads, gflops: Stats(samples)))
+        let runs = threadCounts.map { threads in
+            Run(threads: threads, gflops: Stats(sgemmThroughput(size: size, threads: threads, repetitions: repetitions)))
         }
         return SgemmPeak(size: size, runs: runs, sessions: 1)
     }
@@ -318,7 +300,7 @@ struct MachineInfo: Codable {
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-        let config = openblas_get_config().map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let config = openBLASConfiguration()
         let load = loadAverage()
         return MachineInfo(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, openBLAS: config,
                            blasCore: BLASCore.current.description, loadAverageStart: load, loadAverageEnd: load)

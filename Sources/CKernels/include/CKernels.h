@@ -4,15 +4,28 @@
 #pragma once
 #include <stddef.h>
 
+// The vector kernels come in three builds: 16 lanes for AVX-512 (F, CD, BW, DQ, VL), 8 lanes for
+// AVX2 + FMA, 8 lanes in SSE pairs for any x86-64. Each call runs the build fv_kernel_path() names.
+
+/// Kernel builds, weakest first.
+enum { FV_PATH_BASE = 0, FV_PATH_AVX2 = 1, FV_PATH_AVX512 = 2 };
+
+/// The best build this CPU runs (cpuid, checked once).
+int fv_cpu_kernel_path(void);
+
+/// The build the kernels use now: the CPU's best unless forced.
+int fv_kernel_path(void);
+
+/// Makes every kernel use build `path` (−1: the CPU's best again), for tests; returns 0 and changes
+/// nothing when the CPU cannot run it. Not thread-safe: call between kernel calls.
+int fv_force_kernel_path(int path);
+
 /// Fused activations: 0 none, 1 ReLU, 2 ReLU6.
 enum { FV_ACT_NONE = 0, FV_ACT_RELU = 1, FV_ACT_RELU6 = 2 };
 
 // Activation masks record, one bit per output element, where the activation passed its input
 // (so the gradient flows). Layout: for each (image, channel, output row) ⌈wo/8⌉ bytes; bit i of
 // byte b is column 8b + i. A mask costs 1/32 of the output it describes.
-
-/// y[i] += x[i] for i < n.
-void fv_add_inplace(float *y, const float *x, size_t n);
 
 /// Adds `bias[c]` (if non-null) to `channels` planes and applies `act`, on a tile of whole rows:
 /// channel c's tile starts at y + c·ldy and holds `rows` rows of `wo` values. When `mask` is

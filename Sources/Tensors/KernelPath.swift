@@ -1,0 +1,29 @@
+// Which build of the C kernels (CKernels) runs: the CPU's best, or one a test forces.
+internal import CKernels
+
+/// A build of the engine's vector kernels (depthwise convolution, bias + activation, masks, sums).
+package enum KernelPath: Int32, CaseIterable, Sendable {
+    /// 8 lanes in SSE pairs: any x86-64.
+    case baseline
+    /// 8 lanes, AVX2 + FMA.
+    case avx2
+    /// 16 lanes, AVX-512 (F, CD, BW, DQ, VL).
+    case avx512
+
+    /// The best build this CPU runs (cpuid).
+    package static var cpu: KernelPath { KernelPath(rawValue: fv_cpu_kernel_path()) ?? .baseline }
+
+    /// The build the kernels use now.
+    package static var current: KernelPath { KernelPath(rawValue: fv_kernel_path()) ?? .baseline }
+
+    /// Every build this CPU runs, weakest first.
+    package static var runnable: [KernelPath] { allCases.filter { $0.rawValue <= cpu.rawValue } }
+
+    /// Runs `body` with every kernel on `path` (which this CPU must run), then restores the CPU's
+    /// best. For tests; not thread-safe.
+    package static func forcing<T>(_ path: KernelPath, _ body: () throws -> T) rethrows -> T {
+        precondition(fv_force_kernel_path(path.rawValue) == 1, "this CPU cannot run the \(path) kernels")
+        defer { _ = fv_force_kernel_path(-1) }
+        return try body()
+    }
+}
