@@ -35,7 +35,7 @@ let package = Package(
 
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG"]),
         .executableTarget(name: "fvbook", dependencies: [
             "Tensors", "Models", "FeatureVis", "Notebook",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

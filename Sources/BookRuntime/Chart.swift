@@ -105,7 +105,7 @@ public func show(chart: Chart, caption: String = "") {
 
 /// The fixed canvas; the page scales it to its column.
 enum ChartLayout {
-    static let width = 560.0, height = 300.0
+    static let width = 460.0, height = 280.0
     static let font = 12.0
     /// A rough average glyph width of the UI font at `font` size, for layout only.
     static let glyph = 6.3
@@ -140,7 +140,11 @@ extension Chart {
         // The value axis.
         let values = series.flatMap(\.values).filter(\.isFinite)
         var low = values.min() ?? 0, high = values.max() ?? 1
-        if isBars { low = min(low, 0); high = max(high, 0) }
+        if isBars {
+            // Bars start at 0; a negative bar's value label goes under it, so leave room there.
+            if low < 0 { low -= (max(high, 0) - low) * 0.08 }
+            low = min(low, 0); high = max(high, 0)
+        }
         let ticks = Ticks(low: low, high: high)
         let tickWidth = ticks.values.map { Double(ticks.label($0).count) * glyph }.max() ?? 0
         let left = 6 + tickWidth + (yLabel.isEmpty ? 0 : font + 8)
@@ -156,7 +160,7 @@ extension Chart {
                 bottom = min(longest * 0.6 + font + 8, H * 0.4) + (xLabel.isEmpty ? 0 : font + 8)
             }
         }
-        let plot = (x0: left, x1: W - 8, y0: top + 6, y1: H - bottom)
+        let plot = (x0: left, x1: W - (isBars ? 8 : 16), y0: top + 6, y1: H - bottom)
         func y(_ value: Double) -> Double {
             plot.y1 - (value - ticks.low) / (ticks.high - ticks.low) * (plot.y1 - plot.y0)
         }
@@ -180,7 +184,7 @@ extension Chart {
         case .lines:
             // Steps 1…steps span the plot; ticks at round step numbers inside it.
             let steps = max(series.map(\.values.count).max() ?? 1, 1)
-            let axis = Ticks(low: 1, high: Double(max(steps, 2)))
+            let axis = Ticks(low: 1, high: Double(max(steps, 2)), whole: true)
             func x(_ step: Double) -> Double {
                 steps == 1 ? (plot.x0 + plot.x1) / 2 : plot.x0 + (step - 1) / Double(steps - 1) * (plot.x1 - plot.x0)
             }
@@ -264,7 +268,8 @@ private func escape(_ text: String) -> String {
 struct Ticks {
     let low: Double, high: Double, step: Double
 
-    init(low: Double, high: Double) {
+    /// - Parameter whole: ticks at whole numbers only (steps).
+    init(low: Double, high: Double, whole: Bool = false) {
         var (low, high) = (low, high)
         if high - low < 1e-12 * max(abs(low), abs(high), 1) {
             let pad = max(abs(low) * 0.1, 1e-3)
@@ -273,7 +278,8 @@ struct Ticks {
         let raw = (high - low) / 5
         let magnitude = pow(10, (log10(raw)).rounded(.down))
         let fraction = raw / magnitude
-        step = (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10) * magnitude
+        let nice = (fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10) * magnitude
+        step = whole ? max(nice.rounded(), 1) : nice
         self.low = (low / step).rounded(.down) * step
         self.high = (high / step).rounded(.up) * step
     }

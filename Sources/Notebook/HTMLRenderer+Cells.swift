@@ -107,7 +107,8 @@ extension HTMLRenderer {
             }
             let run = images[index..<end]
             if first.isChart {
-                html += "<div class=\"figures c1\" style=\"--figure: \(first.width)px\">\n\(chart(first, chapter: chapter, cell: cell, source: source))</div>\n"
+                // Drawn small (text stays legible on a phone), shown larger where there is room.
+                html += "<div class=\"figures c1\" style=\"--figure: \(first.width * 5 / 4)px\">\n\(chart(first, chapter: chapter, cell: cell, source: source))</div>\n"
             } else {
                 let wanted = max(1, min(first.group == nil ? run.count : first.columns ?? 4, run.count, 4))
                 let rows = (run.count + wanted - 1) / wanted

@@ -88,10 +88,11 @@ extension HTMLRenderer {
     }
 
     /// One picture per chapter for the index: its last image (chapters end with their best
-    /// figure) whose bytes no earlier chapter's thumbnail has, else its last image.
+    /// figure) that looks like no earlier chapter's thumbnail (``ImageFingerprint``), else its
+    /// last image.
     private func thumbnails(_ book: Book, results: [String: ChapterResult], site: URL) -> [String: (file: String, width: Int)] {
         var chosen: [String: (file: String, width: Int)] = [:]
-        var used: Set<String> = []
+        var used: [ImageFingerprint] = []
         for chapter in book.chapters {
             let published = site.appendingPathComponent(chapter.slug)
             var candidates: [(file: String, width: Int)]
@@ -101,20 +102,17 @@ extension HTMLRenderer {
                 candidates = publishedImages(published).map { ($0, 100) }
             }
             candidates.reverse()
-            let fingerprint: (String) -> String? = { file in
-                let folders = [published] + (results[chapter.slug]?.imageFolder.map { [$0] } ?? [])
-                for folder in folders {
-                    if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(file).path) {
-                        return SHA256.hex(of: Array(data))
-                    }
-                }
-                return nil
+            let folders = [published] + (results[chapter.slug]?.imageFolder.map { [$0] } ?? [])
+            func fingerprint(_ file: String) -> ImageFingerprint? {
+                folders.lazy.compactMap { ImageFingerprint(path: $0.appendingPathComponent(file).path) }.first
             }
-            let pick = candidates.first { candidate in fingerprint(candidate.file).map { !used.contains($0) } ?? false }
-                ?? candidates.first
-            if let pick {
-                chosen[chapter.slug] = pick
-                if let print = fingerprint(pick.file) { used.insert(print) }
+            let pick = candidates.lazy.map { ($0, fingerprint($0.file)) }
+                .first { _, print in print.map { print in !used.contains { $0.looksLike(print) } } ?? false }
+            if let (candidate, print) = pick {
+                chosen[chapter.slug] = candidate
+                if let print { used.append(print) }
+            } else if let last = candidates.first {
+                chosen[chapter.slug] = last
             }
         }
         return chosen

@@ -120,7 +120,7 @@ public struct HTMLRenderer: Renderer {
         } else {
             parts.append("<span class=\"badge none\">not run yet</span>")
         }
-        return "<div class=\"meta\">\(parts.joined(separator: " <span aria-hidden=\"true\">·</span> "))</div>\n"
+        return "<div class=\"meta\">\(parts.map { "<span>\($0)</span>" }.joined())</div>\n"
     }
 
     /// Failures that belong to no cell, plus parse issues, in a box at the top.

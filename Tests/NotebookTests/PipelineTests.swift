@@ -271,7 +271,7 @@ final class PipelineTests: NotebookTestCase {
         let lines = try XCTUnwrap(html.range(of: "<polyline points=\""))
         let points = html[lines.upperBound...].prefix { $0 != "\"" }.split(separator: " ")
         XCTAssertEqual(points.count, 4, "one point per step")
-        XCTAssertTrue(points.last?.hasPrefix("552,") == true, "the last step at the plot's right edge: \(points)")
+        XCTAssertTrue(points.last?.hasPrefix("444,") == true, "the last step at the plot's right edge: \(points)")
         XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, 2)
         XCTAssertEqual(html.components(separatedBy: "<rect x=").count - 1, 2 + 2 + 4, "two legends of two swatches, four bars")
         XCTAssertTrue(html.contains("style=\"stroke: var(--chart-2, "))
@@ -301,6 +301,18 @@ final class PipelineTests: NotebookTestCase {
         XCTAssertTrue(broken.failures[0].message.contains("`05-missing.md` names no chapter"), broken.failures[0].message)
         XCTAssertTrue(report.failureLines[0].hasPrefix("\(Harness.path("broken-link", "01-broken.md")):7: "), report.failureLines[0])
         XCTAssertTrue(try page("01-broken").contains("names no chapter of this book"))
+    }
+
+    func testThumbnailFingerprintsTellPhotosApart() throws {
+        let photos = try FileManager.default.contentsOfDirectory(atPath: Harness.root.appendingPathComponent("data/photos").path)
+            .filter { $0.hasSuffix(".png") }.sorted()
+        XCTAssertGreaterThanOrEqual(photos.count, 3)
+        let prints = try photos.map { try XCTUnwrap(ImageFingerprint(path: Harness.root.appendingPathComponent("data/photos/\($0)").path), $0) }
+        for (i, a) in prints.enumerated() {
+            XCTAssertTrue(a.looksLike(a))
+            for (j, b) in prints.enumerated() where j != i { XCTAssertFalse(a.looksLike(b), "\(photos[i]) ~ \(photos[j])") }
+        }
+        XCTAssertNil(ImageFingerprint(path: Harness.root.appendingPathComponent("README.md").path), "not a PNG")
     }
 
     private func bigEndian(_ data: Data, at offset: Int) -> UInt32 {

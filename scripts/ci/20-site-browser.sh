@@ -213,6 +213,7 @@ CHECKS = r"""
     if (!overlay || !overlay.querySelector("img")) problems.push("clicking a figure does not enlarge it");
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
     if (document.querySelector(".zoom-overlay")) problems.push("Esc does not close the enlarged figure");
+    if (document.activeElement) document.activeElement.blur();
   }
   return problems;
 })()

@@ -64,9 +64,9 @@ public enum Measures {
             let mean = grey[i * plane..<(i + 1) * plane].reduce(0, +) / Float(plane)
             for p in 0..<plane { grey[i * plane + p] -= mean }
         }
-        let dft = RealDFT2D(height: h, width: w)
-        let (re, im) = dft.forward(Tensor(shape: [n, h, w], scalars: grey))
-        let fy = fftFrequencies(h), bins = dft.bins
+        let fft = RealFFT2D(height: h, width: w)
+        let (re, im) = fft.forward(Tensor(shape: [n, h, w], scalars: grey))
+        let fy = fftFrequencies(h), bins = fft.bins
         var shares: [Float] = []
         for i in 0..<n {
             var high = 0.0, total = 0.0
