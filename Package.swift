@@ -32,12 +32,14 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "Models", dependencies: ["Tensors", "CPNG"], swiftSettings: optimized),
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
+        // `fvbook bench`'s measurements, a library so that they have tests.
+        .target(name: "Bench", dependencies: ["Tensors", "Models", "FeatureVis"], swiftSettings: optimized),
 
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
         .target(name: "Notebook", dependencies: ["CCmark", "CPNG"]),
         .executableTarget(name: "fvbook", dependencies: [
-            "Tensors", "Models", "FeatureVis", "Notebook",
+            "Tensors", "Models", "FeatureVis", "Notebook", "Bench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "Models", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]
 )

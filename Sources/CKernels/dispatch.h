@@ -11,6 +11,7 @@ void fv_depthwise_backward_avx512(const float *dy, const unsigned char *mask, co
                                   int planes, int channel0, int channels, int height, int width,
                                   int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
                                   const unsigned char *in_mask);
+void fv_add_inplace_avx512(float *y, const float *x, size_t n);
 void fv_bias_activation_avx512(float *y, int ldy, const float *bias, int channels, int rows, int wo, int act,
                                unsigned char *mask, int ldm);
 void fv_apply_mask_avx512(float *dst, int ldd, const float *g, int ldg, const unsigned char *mask, int ldm,

@@ -4,6 +4,16 @@
 #include "dispatch.h"
 #include "elementwise_body.h"
 
+FV_AVX2 static void add_inplace_avx2(float *y, const float *x, size_t n) { add_inplace(y, x, n); }
+
+void fv_add_inplace(float *y, const float *x, size_t n) {
+    switch (fv_kernel_path()) {
+    case FV_PATH_AVX512: fv_add_inplace_avx512(y, x, n); break;
+    case FV_PATH_AVX2: add_inplace_avx2(y, x, n); break;
+    default: add_inplace(y, x, n);
+    }
+}
+
 FV_AVX2 static void bias_activation_avx2(float *y, int ldy, const float *bias, int channels, int rows, int wo,
                                          int act, unsigned char *mask, int ldm) {
     bias_activation(y, ldy, bias, channels, rows, wo, act, mask, ldm);

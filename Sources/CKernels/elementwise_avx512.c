@@ -7,6 +7,8 @@
 #include "dispatch.h"
 #include "elementwise_body.h"
 
+void fv_add_inplace_avx512(float *y, const float *x, size_t n) { add_inplace(y, x, n); }
+
 void fv_bias_activation_avx512(float *y, int ldy, const float *bias, int channels, int rows, int wo, int act,
                                unsigned char *mask, int ldm) {
     bias_activation(y, ldy, bias, channels, rows, wo, act, mask, ldm);

@@ -4,6 +4,12 @@
 #include <string.h>
 #include "simd.h"
 
+INLINE void add_inplace(float *y, const float *x, size_t n) {
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) STORE(y + i, LOAD(y + i) + LOAD(x + i));
+    for (; i < n; i++) y[i] += x[i];
+}
+
 INLINE float activate1(float v, int act) {
     if (act == FV_ACT_RELU) return v > 0 ? v : 0;
     if (act == FV_ACT_RELU6) return v > 0 ? (v < 6 ? v : 6) : 0;

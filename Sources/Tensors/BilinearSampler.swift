@@ -69,7 +69,9 @@ package struct BilinearSampler: Sendable {
             taps.withUnsafeBufferPointer { taps in
                 weights.withUnsafeBufferPointer { weights in
                     out.withUnsafeMutableBufferPointer { dst in
-                        for p in 0..<planes {
+                        // Planes are independent: split them over the cores.
+                        parallelFor(planes, costPerItem: 4 * outCount) { range in
+                          for p in range {
                             let s = src.baseAddress! + p * inCount, d = dst.baseAddress! + p * outCount
                             for o in 0..<outCount {
                                 var acc: Float = 0
@@ -79,6 +81,7 @@ package struct BilinearSampler: Sendable {
                                 }
                                 d[o] = acc
                             }
+                          }
                         }
                     }
                 }
@@ -97,7 +100,8 @@ package struct BilinearSampler: Sendable {
             taps.withUnsafeBufferPointer { taps in
                 weights.withUnsafeBufferPointer { weights in
                     out.withUnsafeMutableBufferPointer { dst in
-                        for p in 0..<planes {
+                        parallelFor(planes, costPerItem: 4 * outCount) { range in
+                          for p in range {
                             let s = src.baseAddress! + p * outCount, d = dst.baseAddress! + p * inCount
                             for o in 0..<outCount {
                                 let go = s[o]
@@ -106,6 +110,7 @@ package struct BilinearSampler: Sendable {
                                     if i >= 0 { d[i] += weights[t] * go }
                                 }
                             }
+                          }
                         }
                     }
                 }

@@ -20,9 +20,11 @@ package func mixChannels(_ x: Tensor, _ matrix: [[Float]]) -> Tensor {
     var out = [Float](repeating: 0, count: n * cOut * plane)
     x.scalars.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
-            for b in 0..<n {
-                for i in 0..<cOut {
-                    let d = dst.baseAddress! + (b * cOut + i) * plane
+            // Output planes are independent: split them over the cores.
+            parallelFor(n * cOut, costPerItem: cIn * plane) { range in
+                for o in range {
+                    let b = o / cOut, i = o % cOut
+                    let d = dst.baseAddress! + o * plane
                     for j in 0..<cIn {
                         let m = matrix[i][j]
                         if m == 0 { continue }

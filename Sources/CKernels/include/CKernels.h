@@ -27,6 +27,9 @@ enum { FV_ACT_NONE = 0, FV_ACT_RELU = 1, FV_ACT_RELU6 = 2 };
 // (so the gradient flows). Layout: for each (image, channel, output row) ⌈wo/8⌉ bytes; bit i of
 // byte b is column 8b + i. A mask costs 1/32 of the output it describes.
 
+/// y[i] += x[i] for i < n.
+void fv_add_inplace(float *y, const float *x, size_t n);
+
 /// Adds `bias[c]` (if non-null) to `channels` planes and applies `act`, on a tile of whole rows:
 /// channel c's tile starts at y + c·ldy and holds `rows` rows of `wo` values. When `mask` is
 /// non-null, writes the activation mask of the tile (channel c's first row at mask + c·ldm).
@@ -91,3 +94,17 @@ int fv_blas_core_level(const char *name);
 /// The OpenBLAS core this CPU supports by cpuid: "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Haswell"
 /// (AVX2 + FMA), or null (neither, or not x86-64).
 const char *fv_cpu_blas_core(void);
+
+// FLOP counters for benchmarks (flops.c): off unless between fv_flops_begin and fv_flops_end.
+
+/// Kinds of counted work.
+enum { FV_FLOPS_GEMM = 0, FV_FLOPS_DEPTHWISE = 1 };
+
+/// Zeroes the counters and starts counting.
+void fv_flops_begin(void);
+
+/// Stops counting and reads the counters.
+void fv_flops_end(unsigned long long *gemm, unsigned long long *depthwise);
+
+/// Adds `flops` of `kind` (thread-safe; a no-op while not counting).
+void fv_flops_add(int kind, unsigned long long flops);
