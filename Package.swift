@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "fvbook", targets: ["fvbook"]),
         // The one dynamic library that chapter programs link against.
         .library(name: "FVBookKit", type: .dynamic,
-                 targets: ["Tensors", "Models", "FeatureVis", "BookRuntime"]),
+                 targets: ["Tensors", "Models", "FeatureVis", "BookProtocol", "BookRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,24 +30,30 @@ let package = Package(
 
         // MARK: Engine
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
-        .target(name: "Models", dependencies: ["Tensors", "CPNG"], swiftSettings: optimized),
+        // "Did you mean": edit distance for every mistyped name, in the engine and the book.
+        .target(name: "Suggestions"),
+        .target(name: "Models", dependencies: ["Tensors", "Suggestions", "CPNG"], swiftSettings: optimized),
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
         // `fvbook bench`'s measurements, a library so that they have tests.
         .target(name: "Bench", dependencies: ["Tensors", "Models", "FeatureVis"], swiftSettings: optimized),
 
         // MARK: The book
-        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "CPNG"]),
+        // What the chapter runtime and the runner agree on: events, environment, file names.
+        .target(name: "BookProtocol"),
+        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol", "Suggestions"]),
         .executableTarget(name: "fvbook", dependencies: [
-            "Tensors", "Models", "FeatureVis", "Notebook", "Bench",
+            "Tensors", "Models", "FeatureVis", "Notebook", "Suggestions", "Bench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        // What several test targets share (never linked into the book).
+        .target(name: "TestSupport", dependencies: ["Models"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol", "Models", "TestSupport"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Models", "Tensors"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,7 +5,8 @@
 // * Transforms/ — named, seeded, differentiable jitter/pad/scale/rotate; `Transform.standard`.
 // * Objectives/ — channel, neuron, DeepDream, direction, class logit, diversity, L1, total
 //   variation, blur; `+ − ×` algebra; each declares the layers it reads.
-// * Render/ — Adam, the render loop, `FeatureVisualizer` (basic, multiscale, diverse, naive).
+// * Render/ — `Recipe` (the arguments of Lucid's `render_vis`), Adam, the render loop, `Method` and
+//   `FeatureVisualizer` (basic, naive, multiscale, diverse, summed scales).
 // * Metrics/ — activation vs natural-image patches, robustness, high-frequency share, batch
 //   similarity, montage.
 // * Ops/ — the differentiable ops the engine does not have: bilinear warps,

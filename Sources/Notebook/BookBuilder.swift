@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// The result of building (some of) a book.
@@ -94,13 +95,12 @@ public final class BookBuilder {
     }
 
     /// Makes this build the only one writing its site, cache and scratch folders (another one
-    /// waits, see ``BuildLock``), handles Ctrl-C and SIGTERM (``Interruption``), and removes what
+    /// waits, see ``BuildLock``) and removes what
     /// a killed build may have left half-done.
     ///
     /// - Throws: ``NotebookError/cannotWrite(_:_:)`` naming a folder that cannot be created —
     ///   before any chapter runs.
     private func lockFolders() throws -> BuildLock {
-        Interruption.install()
         let lock = try BuildLock(folders: [settings.site, settings.cache, settings.work]) { [progress] message in
             progress(.waiting(message))
         }
@@ -127,7 +127,7 @@ public final class BookBuilder {
         var images: [(source: URL, name: String)] = []
         if let executable = compiled.executable {
             let output = ChapterRunner.run(chapter, compiled: compiled, executable: executable, root: settings.root,
-                                           work: work, environment: ["FVBOOK_QUICK": settings.quick ? "1" : "0"],
+                                           work: work, settings: RunSettings(quick: settings.quick),
                                            timeout: chapter.timeout(default: settings.defaultTimeout), progress: progress)
             result.cells = output.cells
             result.failures = output.failures

@@ -2,11 +2,12 @@ import ArgumentParser
 import FeatureVis
 import Foundation
 import Models
+import Suggestions
 
-/// `fvbook visualize`: render one channel of EfficientNet-Lite0 and print its quality metrics.
+/// `fvbook visualize`: render one channel of a pretrained network and print its quality metrics.
 struct Visualize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Visualize one channel of the pretrained EfficientNet-Lite0 and print quality metrics.",
+        abstract: "Visualize one channel of a pretrained network (EfficientNet-Lite0 by default) and print quality metrics.",
         discussion: """
             Methods: basic (Lucid's defaults: 128 px, 512 steps, Fourier + decorrelated colour, standard \
             transforms), multiscale (coarse-to-fine octaves), diverse (a batch with a diversity term), \
@@ -14,9 +15,12 @@ struct Visualize: ParsableCommand {
             summed-scales (the article's multiscale: independent scales averaged).
             """)
 
+    @Option(help: "The network: \(ModelRegistry.names.joined(separator: ", ")).") var model = ModelRegistry.defaultName
+    @Option(help: "A weights file (.pth or .safetensors). Required for vgg16.") var weights: String?
     @Option(help: "Layer name, e.g. _blocks.8.") var layer: String
     @Option(help: "Channel index in the layer.") var channel: Int
-    @Option(help: "basic, multiscale, diverse, naive or summed-scales.") var method = "basic"
+    @Option(help: ArgumentHelp("The method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"),
+            transform: choice) var method: Method = .basic
     @Option(help: "Image side in pixels (default: the method's).") var size: Int?
     @Option(help: "Optimization steps (default: the method's).") var steps: Int?
     @Option(help: "Adam learning rate (default: the method's).") var learningRate: Float?
@@ -29,50 +33,17 @@ struct Visualize: ParsableCommand {
     @Flag(help: "Skip the quality metrics.") var noMetrics = false
 
     func run() throws {
-        do {
-            try render()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-    }
-
-    private func render() throws {
-        let methods = ["basic", "multiscale", "diverse", "naive", "summed-scales"]
-        guard methods.contains(method) else {
-            let hint = closestMatch(to: method, in: methods).map { " — did you mean `\($0)`?" } ?? ""
-            throw FeatureVisError.invalidArgument(name: "method", value: "`\(method)`\(hint)", valid: methods.joined(separator: ", "))
-        }
-        let model = try EfficientNetLite0.pretrained()
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
-        let visualizer = FeatureVisualizer(model: model, photosDirectory: photosDirectory)
+        let visualizer = try FeatureVisualizer(modelName: model, weights: weights, photosDirectory: photosDirectory)
         let progress: (RenderProgress) -> Void = { p in
             if !json && (p.step % 64 == 0 || p.step == p.steps) {
                 FileHandle.standardError.write(Data(String(format: "step %4d/%d  objective %.4f  %.1f s\n",
                                                            p.step, p.steps, p.objective, p.elapsedSeconds).utf8))
             }
         }
-        let measure = !noMetrics
-        let v: Visualization
-        switch method {
-        case "multiscale":
-            v = try visualizer.visualizeFeatureMultiscale(layer: layer, channel: channel, size: size, steps: steps,
-                                                          learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        case "diverse":
-            v = try visualizer.visualizeFeatureDiverse(layer: layer, channel: channel, samples: samples,
-                                                       diversityWeight: diversityWeight, size: size, steps: steps,
-                                                       learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        case "summed-scales":
-            v = try visualizer.visualizeFeatureSummedScales(layer: layer, channel: channel, size: size, steps: steps,
-                                                            learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        default:
-            v = try visualizer.visualizeFeature(layer: layer, channel: channel, size: size, steps: steps,
-                                                learningRate: learningRate, seed: seed,
-                                                settings: method == "naive" ? .naive : .regularized,
-                                                measure: measure, progress: progress)
-        }
+        let v = try visualizer.visualize(method, layer: layer, channel: channel, size: size, steps: steps,
+                                         learningRate: learningRate, seed: seed, samples: samples,
+                                         diversityWeight: diversityWeight, measure: !noMetrics, progress: progress)
         try PNG.write(montage([v.image], gap: v.image.shape[0] > 1 ? 4 : 0), to: output)
         try report(v)
     }
@@ -97,8 +68,18 @@ struct Visualize: ParsableCommand {
     }
 
     private struct Report: Encodable {
-        let layer: String, channel: Int, method: String, objective: String
+        let layer: String, channel: Int, method: Method, objective: String
         let size: Int, images: Int, steps: Int, seconds: Double, output: String
         let metrics: QualityMetrics?
     }
+}
+
+extension Method: ExpressibleByArgument {}
+
+/// Parses one of an enumeration's raw values; an unknown one is a usage error naming the closest
+/// valid value and all of them.
+func choice<T: CaseIterable & RawRepresentable>(_ text: String) throws -> T where T.RawValue == String {
+    if let value = T(rawValue: text) { return value }
+    let valid = T.allCases.map(\.rawValue)
+    throw ValidationError("unknown value `\(text)`\(didYouMean(text, in: valid)) Valid values: \(valid.joined(separator: ", "))")
 }
