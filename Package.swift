@@ -12,10 +12,12 @@ let package = Package(
         .executable(name: "fvbook", targets: ["fvbook"]),
         // The one dynamic library that chapter programs link against.
         .library(name: "FVBookKit", type: .dynamic,
-                 targets: ["Tensors", "Models", "FeatureVis", "BookRuntime"]),
+                 targets: ["RenderCache", "Tensors", "Models", "FeatureVis", "BookRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only BookServer uses it: chapter programs never link it.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: System libraries (module maps over Debian's -dev packages)
@@ -29,15 +31,21 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-ffast-math", "-fno-finite-math-only"])]),
 
         // MARK: Engine
+        // Content-addressed store of finished renders, and the SHA-256 its keys use.
+        .target(name: "RenderCache", swiftSettings: optimized),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
-        .target(name: "Models", dependencies: ["Tensors", "CPNG"], swiftSettings: optimized),
-        .target(name: "FeatureVis", dependencies: ["Tensors", "Models"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["Tensors", "CPNG", "RenderCache"], swiftSettings: optimized),
+        .target(name: "FeatureVis", dependencies: ["Tensors", "Models", "RenderCache"], swiftSettings: optimized),
 
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "RenderCache"]),
+        // `fvbook serve`: the site over HTTP, live reload, editing cells in the page.
+        .target(name: "BookServer", dependencies: [
+            "Notebook", .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(name: "fvbook", dependencies: [
-            "Tensors", "Models", "FeatureVis", "Notebook",
+            "RenderCache", "Tensors", "Models", "FeatureVis", "Notebook", "BookServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,6 +54,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "RenderCacheTests", dependencies: ["RenderCache"]),
+        .testTarget(name: "BookServerTests", dependencies: ["BookServer"]),
     ],
     swiftLanguageModes: [.v5]
 )

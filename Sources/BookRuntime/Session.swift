@@ -105,7 +105,10 @@ final class Session {
 // MARK: - Calls the generated chapter program makes (not for chapter authors)
 
 /// Called once before the first cell.
-public func _bookStart() { Session.shared.start() }
+public func _bookStart() {
+    Session.shared.start()
+    RenderHooks.install()
+}
 
 /// Marks the start of cell `index`: its output goes to its own files from here on.
 public func _cellBegin(_ index: Int) { Session.shared.begin(index) }

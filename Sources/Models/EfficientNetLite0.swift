@@ -34,6 +34,9 @@ public final class EfficientNetLite0: Network {
     public let name = "efficientnet-lite0"
     public let inputSize = 224
     private let network: StagedNetwork
+    private let weights: Checkpoint
+    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
+    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
     /// The weights file's name inside the model cache.
     public static let weightsFileName = "efficientnet-lite0-57934424.pth"
@@ -59,6 +62,7 @@ public final class EfficientNetLite0: Network {
     /// Builds the network from a checkpoint with the `efficientnet_pytorch` state-dict keys.
     /// - Throws: ``CheckpointError`` naming the first missing or mis-shaped key.
     public init(checkpoint: Checkpoint) throws {
+        weights = checkpoint
         let eps = Self.batchNormEps
         var stages: [Stage] = []
         let stem = try ConvLayer(checkpoint, conv: "_conv_stem", batchNorm: "_bn0", eps: eps,

@@ -17,6 +17,13 @@ public protocol Network: AnyObject {
     /// Runs the network on `images` (RGB in [0, 1], NCHW), stopping after the deepest layer in
     /// `layers`, and returns those layers' activations. Throws for an unknown layer name.
     func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable]
+    /// The ``Checkpoint/contentDigest()`` of the weights the network was built from, or nil when
+    /// unknown (memoized renders key on it, and skip networks without one).
+    var weightsDigest: String? { get }
+}
+
+extension Network {
+    public var weightsDigest: String? { nil }
 }
 
 /// Errors about models and layer names: user input, so typed and descriptive.

@@ -109,6 +109,15 @@ public final class BookBuilder {
         return lock
     }
 
+    /// What chapter programs read at start-up: quick mode and the memoized-render store.
+    private var chapterEnvironment: [String: String] {
+        var environment = ["FVBOOK_QUICK": settings.quick ? "1" : "0"]
+        // Empty when off, so a value in the runner's own environment does not leak through.
+        environment["FVBOOK_RENDER_CACHE"] = settings.renderCache?.path ?? ""
+        environment["FVBOOK_RENDER_CACHE_LIMIT"] = String(settings.renderCacheLimit)
+        return environment
+    }
+
     /// One chapter's result: from the cache when current (and not forced), else compiled and run.
     public func result(for chapter: Chapter) -> ChapterResult {
         let key = cache.key(for: chapter)
@@ -126,7 +135,7 @@ public final class BookBuilder {
         var images: [(source: URL, name: String)] = []
         if let executable = compiled.executable {
             let output = ChapterRunner.run(chapter, compiled: compiled, executable: executable, root: settings.root,
-                                           work: work, environment: ["FVBOOK_QUICK": settings.quick ? "1" : "0"],
+                                           work: work, environment: chapterEnvironment,
                                            timeout: chapter.timeout(default: settings.defaultTimeout), progress: progress)
             result.cells = output.cells
             result.failures = output.failures

@@ -16,6 +16,8 @@ public enum ProgressEvent: Sendable {
     case compiled(Chapter, seconds: Double, succeeded: Bool)
     case cellStarted(Chapter, cell: Int, line: Int)
     case cellFinished(Chapter, cell: Int, seconds: Double)
+    /// A render in `cell` took `step` of its `steps` optimization steps.
+    case renderProgress(Chapter, cell: Int, step: Int, steps: Int)
     case checkingShouldFail(Chapter, cell: Int)
     case chapterFinished(ChapterResult)
     /// Another build holds a folder this one writes; this one waits for it.
@@ -37,6 +39,9 @@ enum ChapterRunner {
             guard let index = event.cell, let cell = cellsByIndex[index] else { return }
             if event.event == "begin" { progress(.cellStarted(chapter, cell: index, line: cell.firstLine)) }
             if event.event == "end" { progress(.cellFinished(chapter, cell: index, seconds: event.seconds ?? 0)) }
+            if event.event == "progress", let step = event.step, let steps = event.steps {
+                progress(.renderProgress(chapter, cell: index, step: step, steps: steps))
+            }
         }
         let main: ProcessRun
         do {

@@ -135,7 +135,9 @@ public struct HTMLRenderer: Renderer {
         else if status == .notRun && result != nil { head.append("<span class=\"tag\">not run</span>") }
         if let seconds = result?.seconds { head.append("<span>\(self.seconds(seconds))</span>") }
         head.append("<a href=\"#cell-\(cell.index)\" title=\"\(escapeHTML(chapter.path)):\(cell.firstLine)\">[\(cell.index)]</a>")
-        var html = "<section class=\"cell \(classes)\" id=\"cell-\(cell.index)\">\n"
+        // Where the code sits in the Markdown, for `fvbook serve`'s editor.
+        let lines = cell.code.isEmpty ? "\(cell.firstLine)-\(cell.firstLine - 1)" : "\(cell.lines.lowerBound)-\(cell.lines.upperBound)"
+        var html = "<section class=\"cell \(classes)\" id=\"cell-\(cell.index)\" data-chapter=\"\(escapeHTML(chapter.path))\" data-cell=\"\(cell.index)\" data-lines=\"\(lines)\">\n"
         html += "<div class=\"cell-head\">\(head.joined(separator: " "))</div>\n"
         let code = cell.code.hasSuffix("\n") ? String(cell.code.dropLast()) : cell.code
         if cell.attributes.hidden {

@@ -3,7 +3,8 @@ import Foundation
 /// One line of a chapter program's `events.jsonl` (written by BookRuntime's `Session`).
 ///
 /// `start` · `begin` (cell, time) · `end` (cell, seconds) · `image` (cell, file, caption, width, height,
-/// group?, columns?) · `check` (cell, passed, message, line) · `finish`.
+/// group?, columns?) · `check` (cell, passed, message, line) · `progress` (cell, step, steps: a
+/// render's optimization step) · `finish`.
 struct RunEvent: Decodable, Equatable {
     var event: String
     var cell: Int?
@@ -17,6 +18,8 @@ struct RunEvent: Decodable, Equatable {
     var passed: Bool?
     var message: String?
     var line: Int?
+    var step: Int?
+    var steps: Int?
     /// Wall-clock time (seconds since 1970) of `begin` events: start-up time is measured from it.
     var time: Double?
 

@@ -82,15 +82,6 @@ final class RunnerUnitTests: XCTestCase {
         XCTAssertEqual(events[2].seconds, 0.25)
     }
 
-    func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex(of: [UInt8](repeating: 0x61, count: 1000)),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
-    }
-
     func testHighlighterEscapesAndMarksTokens() {
         let html = SwiftHighlighter.html("let s = \"a < b // no\" // real <comment>\nx &= 0x1F")
         XCTAssertEqual(html, "<span class=\"kw\">let</span> s = <span class=\"str\">&quot;a &lt; b // no&quot;</span> "

@@ -31,6 +31,10 @@ public struct RenderProgress: Sendable {
     /// The objective's value at this step (before the update).
     public let objective: Float
     public let elapsedSeconds: Double
+
+    /// Called after every step of every render in this process, besides each render's own
+    /// `progress` closure; the book's runtime reports steps to the runner with it.
+    nonisolated(unsafe) public static var observer: ((RenderProgress) -> Void)?
 }
 
 /// The outcome of ``render(_:on:from:options:progress:)``.
@@ -92,8 +96,10 @@ public func render(_ objective: Objective, on network: Network, from parameteriz
         adam.ascend(&param.parameters, along: g)
         param.project()
         history.append(v)
-        progress?(RenderProgress(step: step, steps: options.steps, objective: v,
-                                 elapsedSeconds: Date().timeIntervalSince(start)))
+        let report = RenderProgress(step: step, steps: options.steps, objective: v,
+                                    elapsedSeconds: Date().timeIntervalSince(start))
+        progress?(report)
+        RenderProgress.observer?(report)
     }
     return RenderResult(image: param.image(), parameterization: param, history: history,
                         seconds: Date().timeIntervalSince(start))
