@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Only BookServer uses it: chapter programs never link it.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // MARK: System libraries (module maps over Debian's -dev packages)
@@ -43,6 +45,7 @@ let package = Package(
         // `fvbook serve`: the site over HTTP, live reload, editing cells in the page.
         .target(name: "BookServer", dependencies: [
             "Notebook", .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fvbook", dependencies: [
             "RenderCache", "Tensors", "Models", "FeatureVis", "Notebook", "BookServer",

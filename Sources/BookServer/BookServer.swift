@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
 import Notebook
 
 /// `fvbook serve`: the site over HTTP on loopback, re-run on every change, editable in the page.

@@ -14,7 +14,6 @@ final class CellEditTests: XCTestCase {
     print(a)
     ```
 
-    - a list
       ```swift hidden
       let b = 2
       ```

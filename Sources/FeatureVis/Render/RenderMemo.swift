@@ -47,11 +47,19 @@ public enum RenderMemo {
     nonisolated(unsafe) public private(set) static var hits = 0
     nonisolated(unsafe) public private(set) static var stores = 0
 
-    /// The SHA-256 of the binary (library or executable) holding this module's code.
+    /// The SHA-256 of the binary (library or executable) holding this module's code: the file
+    /// of the mapping in `/proc/self/maps` that contains this module's image.
     static let engineDigest: String? = {
-        var info = Dl_info()
-        guard dladdr(#dsohandle, &info) != 0, let name = info.dli_fname else { return nil }
-        return SHA256.hex(ofFile: String(cString: name))
+        let address = UInt(bitPattern: #dsohandle)
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        for line in maps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let range = fields.first?.split(separator: "-").compactMap { UInt($0, radix: 16) } ?? []
+            guard fields.count >= 6, range.count == 2, (range[0]..<range[1]).contains(address),
+                  fields[5].hasPrefix("/") else { continue }
+            return SHA256.hex(ofFile: fields[5...].joined(separator: " "))
+        }
+        return nil
     }()
 
     /// `compute()`, or its stored result when a store is on and holds one for `description` on
