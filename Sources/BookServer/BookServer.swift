@@ -125,7 +125,8 @@ public final class BookServer: Sendable {
         guard var data = FileManager.default.contents(atPath: url.path) else { return Self.text(.notFound, "not found: \(path)") }
         if url.pathExtension == "html", let page = String(data: data, encoding: .utf8) {
             let slug = url.deletingPathExtension().lastPathComponent
-            let tags = EditorScript.tags(token: requestGuard.token, page: url.deletingLastPathComponent() == files.site ? slug : "other")
+            let inSite = url.deletingLastPathComponent().standardizedFileURL.path == files.site.path
+            let tags = EditorScript.tags(token: requestGuard.token, page: inSite ? slug : "other")
             if let end = page.range(of: "</body>", options: .backwards) {
                 data = Data((page[..<end.lowerBound] + tags + page[end.lowerBound...]).utf8)
             }

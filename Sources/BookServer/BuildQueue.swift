@@ -102,7 +102,8 @@ final class BuildQueue: @unchecked Sendable {
         guard let chapter = book.chapters.first(where: { $0.path == request.chapter }) else {
             throw ServeError.notAChapter(request.chapter)
         }
-        let file = builder.settings.root.appendingPathComponent(chapter.path)
+        // Relative to the root, or absolute for a chapters folder outside it.
+        let file = URL(fileURLWithPath: chapter.path, relativeTo: builder.settings.root).standardizedFileURL
         let source = try String(contentsOf: file, encoding: .utf8)
         let text = try CellEdit.apply(to: source, chapter: chapter, cell: request.cell, base: request.base, code: request.code)
         try CellEdit.write(text, to: file)

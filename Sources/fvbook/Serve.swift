@@ -36,6 +36,7 @@ struct Serve: AsyncParsableCommand {
         let open = !noOpen
         try await server.run { url in
             print("fvbook: serving \(builder.settings.site.path) at \(url) — Ctrl-C stops")
+            fflush(stdout)
             if open { openBrowser(url) }
         }
     }
