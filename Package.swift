@@ -41,7 +41,7 @@ let package = Package(
 
         // MARK: The book
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "RenderCache"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "RenderCache"]),
         // `fvbook serve`: the site over HTTP, live reload, editing cells in the page.
         .target(name: "BookServer", dependencies: [
             "Notebook", .product(name: "Hummingbird", package: "hummingbird"),

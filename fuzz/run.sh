@@ -64,7 +64,7 @@ build_target() {  # TARGET
             libraries=(-lopenblas -lpng16) ;;
         chapter)
             build_module Notebook
-            objects=("$out/obj/Notebook.o"); libraries=(-lcmark) ;;
+            objects=("$out/obj/Notebook.o"); libraries=(-lcmark -lpng16) ;;
         *) echo "fuzz: unknown target $target (checkpoint, png, chapter)" >&2; exit 2 ;;
     esac
     if stale "$out/fuzz-$target" "fuzz/targets/$target.swift" "${objects[@]}"; then

@@ -79,12 +79,12 @@ final class Session {
         record(["event": "finish"])
     }
 
-    /// A fresh image file name in the run folder for the current cell.
-    func nextImagePath() -> (file: String, path: String)? {
+    /// A fresh figure file name in the run folder for the current cell (`cell-K-N.png`, or `.svg`).
+    func nextImagePath(extension suffix: String = "png") -> (file: String, path: String)? {
         guard let folder else { return nil }
         lock.lock(); defer { lock.unlock() }
         imageCount += 1
-        let file = "cell-\(cell)-\(imageCount).png"
+        let file = "cell-\(cell)-\(imageCount).\(suffix)"
         return (file, folder + "/" + file)
     }
 

@@ -73,8 +73,14 @@ private func emit(_ image: Tensor, caption: String, group: Int?, columns: Int?) 
         fputs("show: \(error)\n", stderr)
         return
     }
+    recordFigure(file: file, caption: caption, width: picture.shape[3], height: picture.shape[2], group: group, columns: columns)
+}
+
+/// Reports a figure file (PNG image or SVG chart) written into the run folder to the runner.
+func recordFigure(file: String, caption: String, width: Int, height: Int, group: Int? = nil, columns: Int? = nil) {
+    let session = Session.shared
     var fields: [String: Any] = ["event": "image", "cell": session.cell, "file": file, "caption": caption,
-                                 "width": picture.shape[3], "height": picture.shape[2]]
+                                 "width": width, "height": height]
     if let group { fields["group"] = group }
     if let columns { fields["columns"] = columns }
     session.record(fields)

@@ -41,15 +41,22 @@ enum EditorScript {
       const reload = () => { sessionStorage.setItem(scrollKey, String(window.scrollY)); location.reload(); };
 
       for (const section of document.querySelectorAll('section.cell[data-chapter]')) {
-        const pre = section.querySelector(':scope > pre.code');
-        const head = section.querySelector(':scope > .cell-head');
+        // Set-up cells keep their code in a <details> whose summary is the head.
+        const pre = section.querySelector('pre.code');
+        const head = section.querySelector('.cell-head');
         if (!pre || !head) continue;
         const edit = document.createElement('button');
         edit.className = 'fvbook-edit';
         edit.textContent = 'Edit';
         edit.title = 'Edit this cell and run the chapter again (' + section.dataset.chapter + ', lines ' + section.dataset.lines + ')';
         head.appendChild(edit);
-        edit.addEventListener('click', () => openEditor(section, pre, edit));
+        edit.addEventListener('click', (event) => {
+          event.preventDefault();   // inside a <summary>, a click would fold the cell
+          event.stopPropagation();
+          const details = pre.closest('details');
+          if (details) details.open = true;
+          openEditor(section, pre, edit);
+        });
       }
 
       function openEditor(section, pre, edit) {

@@ -1,12 +1,14 @@
 import Foundation
 
-// The book as values. Passes take these and return new values (mdBook style):
+// The book as values, Markdown until the renderer (mdBook style). Passes take these and return
+// new values:
 //
-//   BookParser.parse (cmark)  →  Book
-//   ProgramGenerator          →  ChapterProgram   (one Swift program per chapter)
-//   ChapterCompiler (swiftc)  →  CompiledChapter  (or compile failures on Markdown lines)
-//   ChapterRunner (process)   →  ChapterResult    (per-cell output, images, checks, failures)
-//   Renderer (cmark HTML)     →  site/
+//   BookParser.parse (cmark)      →  Book             (chapters split into prose, headings, cells)
+//   Book.checkingCrossReferences  →  Book             (links between chapters checked: issues)
+//   ProgramGenerator              →  ChapterProgram   (one Swift program per chapter)
+//   ChapterCompiler (swiftc)      →  CompiledChapter  (or compile failures on Markdown lines)
+//   ChapterRunner (process)       →  ChapterResult    (per-cell output, images, checks, failures)
+//   Renderer (HTMLRenderer: cmark) →  site/           (the only place HTML is made)
 //
 // `BookBuilder` strings them together with the cache.
 
@@ -14,20 +16,15 @@ import Foundation
 public struct Book: Sendable {
     /// The book's title: the first heading of `index.md`, else "Book".
     public var title: String
-    /// The introduction's HTML (from `index.md`, without its title heading), or empty.
-    public var introductionHTML: String
+    /// The introduction's Markdown (from `index.md`, without its title heading), or empty.
+    public var introduction: String
     /// The chapters, ordered by file name.
     public var chapters: [Chapter]
 
-    public init(title: String, introductionHTML: String, chapters: [Chapter]) {
+    public init(title: String, introduction: String, chapters: [Chapter]) {
         self.title = title
-        self.introductionHTML = introductionHTML
+        self.introduction = introduction
         self.chapters = chapters
-    }
-
-    /// The chapter whose source path (relative to the project root) or slug is `name`.
-    public func chapter(named name: String) -> Chapter? {
-        chapters.first { $0.path == name || $0.slug == name }
     }
 }
 
@@ -40,19 +37,26 @@ public struct Chapter: Sendable {
     public var slug: String
     /// The first heading's text, else the slug.
     public var title: String
+    /// The chapter's Markdown as read (line endings normalized): what every block's lines index.
+    public var content: String
     /// Prose, headings and cells in document order.
     public var blocks: [Block]
-    /// Problems found while parsing (unclosed fence, bad attribute, no cells): the chapter fails
-    /// without running, the rest of the book still builds.
+    /// Problems found while parsing (unclosed fence, bad attribute, no cells, a broken link): the
+    /// chapter fails without running, the rest of the book still builds.
     public var issues: [Failure]
 
-    public init(path: String, slug: String, title: String, blocks: [Block], issues: [Failure]) {
+    public init(path: String, slug: String, title: String, content: String = "", blocks: [Block], issues: [Failure]) {
         self.path = path
         self.slug = slug
         self.title = title
+        self.content = content
         self.blocks = blocks
         self.issues = issues
     }
+
+    /// The number the book gives the chapter: its file name's leading digits
+    /// (`03-diversity.md` → 3), or nil when it has none.
+    public var number: Int? { Int(slug.prefix { $0.isNumber }) }
 
     /// The Swift cells, in order.
     public var cells: [Cell] {
@@ -71,21 +75,37 @@ public struct Chapter: Sendable {
 }
 
 /// A piece of a chapter.
-public enum Block: Sendable {
-    /// Rendered prose (paragraphs, lists, other code blocks, …) as HTML.
-    case prose(html: String)
+public enum Block: Sendable, Equatable {
+    /// Prose (paragraphs, lists, tables, other code blocks, …) between headings and cells.
+    case prose(Prose)
     /// A heading, kept apart for anchors and the table of contents.
     case heading(Heading)
     /// A Swift cell.
     case cell(Cell)
 }
 
-/// A heading: level, plain text, anchor id and inner HTML.
+/// A run of top-level Markdown blocks that are neither headings nor cells.
+///
+/// Rendered on its own, so a reference-style link (`[text][name]`) needs its definition in the
+/// same run.
+public struct Prose: Sendable, Equatable {
+    /// The Markdown source of the run, verbatim.
+    public var markdown: String
+    /// The lines of the chapter file it occupies.
+    public var lines: ClosedRange<Int>
+}
+
+/// A heading: level, plain text, anchor id and its Markdown source.
 public struct Heading: Sendable, Equatable {
     public var level: Int
+    /// The text without markup (`Title *here*` → `Title here`): table of contents, titles, search.
     public var text: String
+    /// The anchor, unique in the chapter (`section`, `section-2`).
     public var id: String
-    public var html: String
+    /// The heading's Markdown source (`## Title *here*`).
+    public var markdown: String
+    /// The heading's first line in the chapter file.
+    public var line: Int
 }
 
 /// A fenced ```` ```swift ```` block.

@@ -45,9 +45,9 @@ public final class BookBuilder {
         cache = ResultCache(folder: settings.cache, context: context)
     }
 
-    /// The parse pass over the settings' chapters folder.
+    /// The parse and cross-reference passes over the settings' chapters folder.
     public func loadBook() throws -> Book {
-        try BookParser.parse(folder: settings.chapters, root: settings.root)
+        try BookParser.parse(folder: settings.chapters, root: settings.root).checkingCrossReferences()
     }
 
     /// Runs every chapter (or takes it from the cache) and renders every page and the index.
@@ -121,13 +121,14 @@ public final class BookBuilder {
     /// One chapter's result: from the cache when current (and not forced), else compiled and run.
     public func result(for chapter: Chapter) -> ChapterResult {
         let key = cache.key(for: chapter)
-        if !settings.force, let cached = cache.load(chapter) { return cached }
         var result = ChapterResult(path: chapter.path, slug: chapter.slug, key: key, quick: settings.quick)
+        // Before the cache: a prose problem (a broken link) leaves the cells, and so the key, alone.
         guard chapter.issues.isEmpty else {
             result.cells = ChapterRunner.notRunCells(chapter)
             result.failures = chapter.issues
             return result
         }
+        if !settings.force, let cached = cache.load(chapter) { return cached }
         let work = settings.work.appendingPathComponent(chapter.slug)
         let compiled = ChapterCompiler.compile(chapter, toolchain: toolchain, work: work)
         result.compileSeconds = compiled.seconds

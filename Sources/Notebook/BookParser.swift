@@ -5,16 +5,15 @@ internal import CCmark
 ///
 /// Top-level fenced code blocks whose info string's first word is `swift` become cells; the
 /// words after it are attributes (`hidden`, `no-run`, `should-fail`, `timeout=SECONDS`).
-/// Every other block stays prose and is rendered to HTML by cmark here, so the rest of the
-/// pipeline works on plain values. Headings get anchor ids for the table of contents; links to
-/// other chapters' `.md` files are pointed at their pages.
+/// Headings get anchor ids for the table of contents. Everything else stays Markdown, cut into
+/// ``Prose`` runs by line: HTML is made only by the renderer.
 ///
 /// ```swift
 /// let book = try BookParser.parse(folder: root.appendingPathComponent("chapters"), root: root)
 /// print(book.chapters.map(\.title))
 /// ```
 public enum BookParser {
-    /// cmark options for prose: smart punctuation; raw HTML is kept (the book's authors are trusted).
+    /// cmark options: smart punctuation; raw HTML is kept (the book's authors are trusted).
     static let options = CMARK_OPT_SMART | CMARK_OPT_UNSAFE
 
     /// Parses every `*.md` in `folder` except `index.md` (the introduction), ordered by file name.
@@ -30,7 +29,6 @@ public enum BookParser {
         }
         let files = names.filter { $0.hasSuffix(".md") && $0 != "index.md" && !$0.hasPrefix(".") }.sorted()
         guard !files.isEmpty else { throw NotebookError.noChapters(folder.path) }
-        let slugs = Set(files.map { String($0.dropLast(3)) })
         var chapters: [Chapter] = []
         for file in files {
             let url = folder.appendingPathComponent(file)
@@ -38,25 +36,22 @@ public enum BookParser {
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw NotebookError.unreadable(path)
             }
-            chapters.append(parseChapter(String(decoding: data, as: UTF8.self), path: path, chapterSlugs: slugs))
+            chapters.append(parseChapter(String(decoding: data, as: UTF8.self), path: path))
         }
         var title = "Book", introduction = ""
         if let data = FileManager.default.contents(atPath: folder.appendingPathComponent("index.md").path) {
-            let index = parseChapter(String(decoding: data, as: UTF8.self), path: "index.md", chapterSlugs: slugs)
-            var blocks = index.blocks
-            if case let .heading(heading)? = blocks.first {
+            let index = parseChapter(String(decoding: data, as: UTF8.self), path: "index.md")
+            introduction = index.content
+            if case let .heading(heading)? = index.blocks.first {
                 title = heading.text
-                blocks.removeFirst()
+                let lines = index.content.split(separator: "\n", omittingEmptySubsequences: false)
+                let end = heading.line + heading.markdown.split(separator: "\n").count - 1
+                introduction = lines.dropFirst(end).joined(separator: "\n")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                if !introduction.isEmpty { introduction += "\n" }
             }
-            introduction = blocks.map { block -> String in
-                switch block {
-                case let .prose(html): return html
-                case let .heading(h): return "<h\(h.level) id=\"\(h.id)\">\(h.html)</h\(h.level)>\n"
-                case let .cell(cell): return "<pre class=\"code\"><code>\(escapeHTML(cell.code))</code></pre>\n"
-                }
-            }.joined()
         }
-        return Book(title: title, introductionHTML: introduction, chapters: chapters)
+        return Book(title: title, introduction: introduction, chapters: chapters)
     }
 
     /// Parses one chapter's Markdown. Never throws: problems become ``Chapter/issues``.
@@ -64,15 +59,19 @@ public enum BookParser {
     /// - Parameters:
     ///   - markdown: the chapter text.
     ///   - path: the chapter's path relative to the project root (used in diagnostics).
-    ///   - chapterSlugs: the book's chapter slugs, to point `[…](02-x.md)` links at `02-x.html`.
-    public static func parseChapter(_ markdown: String, path: String, chapterSlugs: Set<String> = []) -> Chapter {
+    public static func parseChapter(_ markdown: String, path: String) -> Chapter {
         let text = markdown.replacingOccurrences(of: "\r\n", with: "\n")
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let slug = String((path as NSString).lastPathComponent.dropLast(path.hasSuffix(".md") ? 3 : 0))
+        /// The source of lines `first…last` (1-based, clamped to the file).
+        func source(_ first: Int, _ last: Int) -> String {
+            let lower = max(first, 1), upper = min(max(last, lower), lines.count)
+            guard lower <= upper else { return "" }
+            return lines[(lower - 1)..<upper].joined(separator: "\n") + "\n"
+        }
 
         let document = text.withCString { cmark_parse_document($0, strlen($0), options)! }
         defer { cmark_node_free(document) }
-        rewriteChapterLinks(in: document, slugs: chapterSlugs)
 
         var blocks: [Block] = []
         var issues: [Failure] = []
@@ -81,28 +80,28 @@ public enum BookParser {
         var node = cmark_node_first_child(document)
         while let current = node {
             node = cmark_node_next(current)
+            let first = Int(cmark_node_get_start_line(current)), last = Int(cmark_node_get_end_line(current))
             switch cmark_node_get_type(current) {
             case CMARK_NODE_HEADING:
                 let plain = plainText(of: current)
                 var id = slugify(plain)
                 if let seen = usedIDs[id] { usedIDs[id] = seen + 1; id += "-\(seen + 1)" } else { usedIDs[id] = 1 }
                 blocks.append(.heading(Heading(level: Int(cmark_node_get_heading_level(current)), text: plain,
-                                               id: id, html: renderChildren(of: current))))
+                                               id: id, markdown: source(first, last), line: first)))
             case CMARK_NODE_CODE_BLOCK where swiftWords(of: current) != nil:
                 let words = swiftWords(of: current)!
                 cellCount += 1
-                let fenceLine = Int(cmark_node_get_start_line(current))
                 var attributes = CellAttributes()
                 switch CellAttributes.parse(words) {
                 case let .success(parsed): attributes = parsed
                 case let .failure(error):
-                    issues.append(Failure(kind: .parse, file: path, line: fenceLine, message: error.message, cell: cellCount))
+                    issues.append(Failure(kind: .parse, file: path, line: first, message: error.message, cell: cellCount))
                 }
                 if let problem = unclosedFence(current, lines: lines) {
-                    issues.append(Failure(kind: .parse, file: path, line: fenceLine, message: problem, cell: cellCount))
+                    issues.append(Failure(kind: .parse, file: path, line: first, message: problem, cell: cellCount))
                 }
                 let code = cmark_node_get_literal(current).map { String(cString: $0) } ?? ""
-                blocks.append(.cell(Cell(index: cellCount, firstLine: fenceLine + 1,
+                blocks.append(.cell(Cell(index: cellCount, firstLine: first + 1,
                                          columnOffset: Int(cmark_node_get_start_column(current)) - 1,
                                          code: code, attributes: attributes)))
             default:
@@ -111,13 +110,13 @@ public enum BookParser {
                         "a ```swift cell must be a top-level block, not inside a list or quote"))
                 }
                 if cmark_node_get_type(current) == CMARK_NODE_CODE_BLOCK, let problem = unclosedFence(current, lines: lines) {
-                    issues.append(Failure(kind: .parse, file: path, line: Int(cmark_node_get_start_line(current)), message: problem))
+                    issues.append(Failure(kind: .parse, file: path, line: first, message: problem))
                 }
-                let html = render(current)
                 if case let .prose(previous)? = blocks.last {
-                    blocks[blocks.count - 1] = .prose(html: previous + html)
+                    let lines = previous.lines.lowerBound...max(last, previous.lines.upperBound)
+                    blocks[blocks.count - 1] = .prose(Prose(markdown: source(lines.lowerBound, lines.upperBound), lines: lines))
                 } else {
-                    blocks.append(.prose(html: html))
+                    blocks.append(.prose(Prose(markdown: source(first, last), lines: first...max(last, first))))
                 }
             }
         }
@@ -125,7 +124,7 @@ public enum BookParser {
             issues.append(Failure(kind: .parse, file: path, line: 1, message: "the chapter has no ```swift cells"))
         }
         let title = blocks.lazy.compactMap { if case let .heading(h) = $0 { return h.text } else { return nil } }.first ?? slug
-        return Chapter(path: path, slug: slug, title: title, blocks: blocks, issues: issues)
+        return Chapter(path: path, slug: slug, title: title, content: text, blocks: blocks, issues: issues)
     }
 
     // MARK: - Syntax-tree helpers
@@ -166,25 +165,8 @@ public enum BookParser {
         return nil
     }
 
-    /// Points links to `NAME.md` (a chapter of this book) at `NAME.html`.
-    private static func rewriteChapterLinks(in document: OpaquePointer, slugs: Set<String>) {
-        let iterator = cmark_iter_new(document)
-        defer { cmark_iter_free(iterator) }
-        while cmark_iter_next(iterator) != CMARK_EVENT_DONE {
-            let node = cmark_iter_get_node(iterator)!
-            guard cmark_node_get_type(node) == CMARK_NODE_LINK,
-                  let url = cmark_node_get_url(node).map({ String(cString: $0) }) else { continue }
-            let parts = url.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
-            let target = String(parts[0])
-            let name = (target as NSString).lastPathComponent
-            guard name.hasSuffix(".md"), !target.contains("://"), slugs.contains(String(name.dropLast(3))) else { continue }
-            let fragment = parts.count > 1 ? "#" + parts[1] : ""
-            cmark_node_set_url(node, String(name.dropLast(3)) + ".html" + fragment)
-        }
-    }
-
     /// The concatenated text of a node's inline descendants (for titles and anchors).
-    private static func plainText(of node: OpaquePointer) -> String {
+    static func plainText(of node: OpaquePointer) -> String {
         var text = ""
         let iterator = cmark_iter_new(node)
         defer { cmark_iter_free(iterator) }
@@ -198,22 +180,6 @@ public enum BookParser {
             }
         }
         return text
-    }
-
-    private static func render(_ node: OpaquePointer) -> String {
-        guard let html = cmark_render_html(node, options) else { return "" }
-        defer { free(html) }
-        return String(cString: html)
-    }
-
-    private static func renderChildren(of node: OpaquePointer) -> String {
-        var html = ""
-        var child = cmark_node_first_child(node)
-        while let current = child {
-            html += render(current)
-            child = cmark_node_next(current)
-        }
-        return html
     }
 
     /// A GitHub-style anchor: lower case, letters and digits kept, spaces to hyphens.
@@ -233,20 +199,4 @@ public enum BookParser {
         if file.hasPrefix(base + "/") { return String(file.dropFirst(base.count + 1)) }
         return file
     }
-}
-
-/// Escapes `& < > "` for HTML text and attribute values.
-func escapeHTML(_ text: String) -> String {
-    var out = ""
-    out.reserveCapacity(text.utf8.count)
-    for character in text {
-        switch character {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        default: out.append(character)
-        }
-    }
-    return out
 }

@@ -306,6 +306,8 @@ struct MachineInfo: Codable {
     let cpu: String
     let cores: Int
     let openBLAS: String
+    /// The OpenBLAS core in use and why (`BLASCore`).
+    let blasCore: String
     /// The 1-minute load average when the benchmark started and when it ended: other processes
     /// competing for the two cores slow every figure down.
     var loadAverageStart: Double
@@ -319,7 +321,7 @@ struct MachineInfo: Codable {
         let config = openblas_get_config().map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? "unknown"
         let load = loadAverage()
         return MachineInfo(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, openBLAS: config,
-                           loadAverageStart: load, loadAverageEnd: load)
+                           blasCore: BLASCore.current.description, loadAverageStart: load, loadAverageEnd: load)
     }
 
     /// The 1-minute load average (/proc/loadavg), or −1 where it cannot be read.

@@ -83,7 +83,7 @@ extension BenchReport {
         var out: [String] = []
         let load = String(format: "load average %.2f at start, %.2f at end", machine.loadAverageStart, machine.loadAverageEnd)
         out.append("fvbook bench\(quick ? " --quick" : "") — EfficientNet-Lite0 on \(machine.cpu), \(machine.cores) cores; \(load)")
-        out.append("OpenBLAS: \(machine.openBLAS)")
+        out.append("OpenBLAS: \(machine.openBLAS); core \(machine.blasCore)")
         if let sgemm {
             out.append("")
             let runs = sgemm.runs.map { run in

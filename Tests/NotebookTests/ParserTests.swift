@@ -31,7 +31,7 @@ final class ParserTests: XCTestCase {
     """
 
     func testCellsAttributesAndLines() {
-        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md", chapterSlugs: ["01-first", "02-next"])
+        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md")
         XCTAssertEqual(chapter.issues, [])
         XCTAssertEqual(chapter.slug, "01-first")
         XCTAssertEqual(chapter.title, "Title here")
@@ -47,13 +47,67 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(chapter.headings.map(\.id), ["title-here", "section", "section-2"])
     }
 
-    func testProseIsRenderedFromTheSyntaxTree() {
-        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md", chapterSlugs: ["01-first", "02-next"])
-        let prose = chapter.blocks.compactMap { if case let .prose(html) = $0 { return html } else { return nil } }.joined()
-        XCTAssertTrue(prose.contains("href=\"02-next.html#part\""), "links to chapters point at their pages")
-        XCTAssertTrue(prose.contains("href=\"https://example.com/x.md\""), "other links stay")
-        XCTAssertTrue(prose.contains("<code class=\"language-python\">print(&quot;prose&quot;)"), "other code blocks stay prose")
-        XCTAssertEqual(chapter.headings.first?.html, "Title <em>here</em>")
+    func testTheBookKeepsMarkdownAndOnlyTheRendererMakesHTML() {
+        let chapter = BookParser.parseChapter(sample, path: "chapters/01-first.md")
+        let prose = chapter.blocks.compactMap { if case let .prose(prose) = $0 { return prose } else { return nil } }
+        XCTAssertEqual(prose.map(\.lines), [3...3, 17...19])
+        XCTAssertEqual(prose[0].markdown, "Intro with a [link](02-next.md#part) and [another](https://example.com/x.md).\n")
+        XCTAssertEqual(prose[1].markdown, "```python\nprint(\"prose\")\n```\n")
+        XCTAssertEqual(chapter.headings.map(\.markdown), ["# Title *here*\n", "## Section\n", "## Section\n"])
+        XCTAssertEqual(chapter.headings.map(\.line), [1, 9, 10])
+        XCTAssertEqual(chapter.content, sample)
+        XCTAssertEqual(chapter.number, 1)
+
+        let markdown = MarkdownHTML(slugs: ["01-first", "02-next"], mentionLink: nil)
+        let html = markdown.html(prose[0].markdown) + markdown.html(prose[1].markdown)
+        XCTAssertTrue(html.contains("href=\"02-next.html#part\""), "links to chapters point at their pages: \(html)")
+        XCTAssertTrue(html.contains("href=\"https://example.com/x.md\""), "other links stay")
+        XCTAssertTrue(html.contains("<code class=\"language-python\">print(&quot;prose&quot;)"), "other code blocks stay prose")
+        XCTAssertEqual(markdown.headingHTML(chapter.headings[0].markdown), "Title <em>here</em>")
+    }
+
+    func testMentionsBecomeLinksOnlyWhereTheResolverHasAPage() {
+        let markdown = MarkdownHTML(slugs: [], mentionLink: { $0 == "_blocks.8:3" ? "atlas/_blocks.8-3.html" : nil })
+        let html = markdown.html("See `_blocks.8:3`, not `_blocks.8:4`, nor [`_blocks.8:3`](x.html).\n")
+        XCTAssertEqual(html, "<p>See <a href=\"atlas/_blocks.8-3.html\"><code>_blocks.8:3</code></a>, not <code>_blocks.8:4</code>, nor <a href=\"x.html\"><code>_blocks.8:3</code></a>.</p>\n")
+    }
+
+    func testCrossReferencesMustNameAChapterAnAnchorAndTheRightNumber() {
+        let first = BookParser.parseChapter("""
+            # One
+
+            Fine: [chapter 2](02-two.md), [its cell](02-two.md#cell-1), [part](02-two.md#part), [here](#one).
+            Wrong: [chapter 3](02-two.md) and
+            [missing](07-none.md), [bad anchor](02-two.md#nowhere), [local](#nothing), [web](https://x.org/a.md).
+
+            ```swift
+            ```
+            """, path: "chapters/01-one.md")
+        let second = BookParser.parseChapter("# Two\n\n## Part\n\n```swift\n```\n", path: "chapters/02-two.md")
+        let book = Book(title: "B", introduction: "", chapters: [first, second]).checkingCrossReferences()
+        let issues = book.chapters[0].issues
+        XCTAssertEqual(issues.map(\.line), [4, 5, 5, 5], "\(issues)")
+        XCTAssertTrue(issues[0].message.contains("says chapter 3 but `02-two.md` is chapter 2"), issues[0].message)
+        XCTAssertTrue(issues[1].message.contains("`07-none.md` names no chapter"), issues[1].message)
+        XCTAssertTrue(issues[2].message.contains("no anchor `#nowhere`"), issues[2].message)
+        XCTAssertTrue(issues[3].message.contains("no anchor `#nothing`"), issues[3].message)
+        XCTAssertEqual(book.chapters[1].issues, [])
+    }
+
+    func testSearchIndexHasASectionPerHeadingWithProseCodeAndCaptions() throws {
+        let chapter = BookParser.parseChapter("# One\n\nOpening *words*.\n\n## Part two\n\nMore `text`.\n\n```swift\nlet zebra = 1\n```\n",
+                                              path: "chapters/01-one.md")
+        var result = ChapterResult(path: chapter.path, slug: chapter.slug, key: "", quick: false)
+        result.cells = [CellResult(index: 1, status: .passed, firstLine: 10,
+                                   images: [ImageOutput(file: "cell-1-1.png", caption: "a striped animal", width: 8, height: 8)])]
+        let index = SearchIndex(book: Book(title: "B", introduction: "Hello.\n", chapters: [chapter]), results: ["01-one": result])
+        XCTAssertEqual(index.entries, [
+            .init(chapter: "B", heading: "Introduction", url: "index.html", text: "Hello."),
+            .init(chapter: "Chapter 1 · One", heading: "", url: "01-one.html", text: "One\nOpening words."),
+            .init(chapter: "Chapter 1 · One", heading: "Part two", url: "01-one.html#part-two",
+                  text: "More text.\nlet zebra = 1\na striped animal"),
+        ])
+        XCTAssertTrue(index.script.hasPrefix("window.FVBOOK_SEARCH = [{\"c\":\"B\""))
     }
 
     func testAttributeErrorsAndNestedCells() {
@@ -90,7 +144,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(book.chapters.map(\.slug), ["02-a", "10-b"])
         XCTAssertEqual(book.chapters[0].path, "\(folder.lastPathComponent)/02-a.md")
         XCTAssertEqual(book.title, "My Book")
-        XCTAssertEqual(book.introductionHTML, "<p>Welcome <em>in</em>.</p>\n")
+        XCTAssertEqual(book.introduction, "Welcome *in*.\n")
         XCTAssertThrowsError(try BookParser.parse(folder: folder.appendingPathComponent("missing"), root: folder))
     }
 

@@ -137,7 +137,12 @@ final class PipelineTests: NotebookTestCase {
         XCTAssertEqual(chapter.cells.map(\.status), [.passed, .skipped, .passed])
         XCTAssertEqual(chapter.cells[2].stdout, "the hidden cell set 42\n")
         let html = try page("01-visibility")
-        XCTAssertFalse(html.contains("secretSetting = "), "a hidden cell's code is not shown")
+        // A hidden cell is set-up code: at its place, numbered, folded.
+        let setup = try XCTUnwrap(html.range(of: "<section class=\"cell passed setup\" id=\"cell-1\""), html)
+        let folded = try XCTUnwrap(html.range(of: "<details><summary class=\"cell-head\"><span class=\"tag\">setup code</span>"))
+        let code = try XCTUnwrap(html.range(of: "secretSetting"))
+        XCTAssertTrue(setup.upperBound < folded.lowerBound && folded.upperBound < code.lowerBound)
+        XCTAssertTrue(html.contains("<span class=\"number\">[1]</span></summary>"))
         XCTAssertTrue(html.contains("and would never compile"), "a no-run cell is shown")
         XCTAssertTrue(html.contains("<span class=\"tag\">not run</span>"))
         XCTAssertTrue(html.contains("the hidden cell set 42"))
@@ -241,13 +246,73 @@ final class PipelineTests: NotebookTestCase {
         _ = try Harness.build("state", scratch: scratch)
         let site = scratch.appendingPathComponent("site")
         let files = try FileManager.default.contentsOfDirectory(atPath: site.path).sorted()
-        XCTAssertEqual(files, ["01-state", "01-state.html", "index.html"])
+        XCTAssertEqual(files, ["01-state", "01-state.html", "index.html", "search.js"])
         let html = try page("01-state")
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "no external resources")
-        XCTAssertFalse(html.contains("<script"))
+        XCTAssertEqual(html.components(separatedBy: "<script").count - 1, 2, "the search index beside the page, the page's own script")
+        XCTAssertTrue(html.contains("<script src=\"search.js\"></script>"))
         XCTAssertTrue(html.contains("prefers-color-scheme: dark"))
         XCTAssertTrue(html.contains("swift run -c release fvbook run Tests/Fixtures/books/state/01-state.md"))
         XCTAssertTrue(html.contains("<a href=\"#state-flows-between-cells\"") || html.contains("id=\"state-flows-between-cells\""))
+    }
+
+    func testChartsFiguresCellLinksAndCrossReferences() throws {
+        let report = try Harness.build("reading", scratch: scratch)
+        XCTAssertEqual(report.summary, "2 passed, 0 failed", "\(report.failureLines)")
+        let html = try page("01-first")
+        XCTAssertTrue(html.contains("href=\"02-second.html#part\""), "a link to a chapter file points at its page")
+        XCTAssertTrue(html.contains("<section class=\"cell passed\" id=\"cell-2\" data-chapter=\"Tests/Fixtures/books/reading/01-first.md\" data-cell=\"2\" data-lines=\"10-11\">"))
+
+        // Charts are inlined SVG in the page's colours, with the cell that made them.
+        let first = try result(report, "01-first.md")
+        XCTAssertEqual(first.cells[1].images.map(\.file), ["cell-2-1.svg", "cell-2-2.svg"])
+        XCTAssertEqual(html.components(separatedBy: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"").count - 1, 2)
+        XCTAssertFalse(html.contains("<img src=\"01-first/cell-2-1.svg\""))
+        let lines = try XCTUnwrap(html.range(of: "<polyline points=\""))
+        let points = html[lines.upperBound...].prefix { $0 != "\"" }.split(separator: " ")
+        XCTAssertEqual(points.count, 4, "one point per step")
+        XCTAssertTrue(points.last?.hasPrefix("444,") == true, "the last step at the plot's right edge: \(points)")
+        XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, 2)
+        XCTAssertEqual(html.components(separatedBy: "<rect x=").count - 1, 2 + 2 + 4, "two legends of two swatches, four bars")
+        XCTAssertTrue(html.contains("style=\"stroke: var(--chart-2, "))
+        XCTAssertTrue(html.contains("<figcaption>grouped bars <a class=\"source\" href=\"#cell-2\""))
+
+        // An 8 px image is shown at 224 px (28 × 8), pixelated, linked to its full-size file.
+        XCTAssertTrue(html.contains("<div class=\"figures c1\" style=\"--figure: 224px\">"))
+        XCTAssertTrue(html.contains("<a class=\"zoom-link\" href=\"01-first/cell-3-3.png\""))
+        XCTAssertTrue(html.contains("class=\"pixelated\""))
+
+        // The index numbers chapters like their files and never repeats a thumbnail.
+        let index = try String(contentsOf: scratch.appendingPathComponent("site/index.html"), encoding: .utf8)
+        XCTAssertTrue(index.contains("<div class=\"number\">Chapter 1</div><div class=\"name\">First</div>"))
+        XCTAssertTrue(index.contains("src=\"01-first/cell-3-3.png\""))
+        XCTAssertTrue(index.contains("src=\"02-second/cell-1-1.png\""), "not chapter 1's red square again")
+
+        let search = try String(contentsOf: scratch.appendingPathComponent("site/search.js"), encoding: .utf8)
+        XCTAssertTrue(search.contains("\"u\":\"02-second.html#part\""))
+        XCTAssertTrue(search.contains("the same red square as chapter 1"), "captions are searchable")
+    }
+
+    func testABrokenCrossReferenceFailsItsChapterAtItsLine() throws {
+        let report = try Harness.build("broken-link", scratch: scratch)
+        XCTAssertEqual(report.summary, "1 passed, 1 failed")
+        let broken = try result(report, "01-broken.md")
+        XCTAssertEqual(broken.failures.map(\.line), [7])
+        XCTAssertTrue(broken.failures[0].message.contains("`05-missing.md` names no chapter"), broken.failures[0].message)
+        XCTAssertTrue(report.failureLines[0].hasPrefix("\(Harness.path("broken-link", "01-broken.md")):7: "), report.failureLines[0])
+        XCTAssertTrue(try page("01-broken").contains("names no chapter of this book"))
+    }
+
+    func testThumbnailFingerprintsTellPhotosApart() throws {
+        let photos = try FileManager.default.contentsOfDirectory(atPath: Harness.root.appendingPathComponent("data/photos").path)
+            .filter { $0.hasSuffix(".png") }.sorted()
+        XCTAssertGreaterThanOrEqual(photos.count, 3)
+        let prints = try photos.map { try XCTUnwrap(ImageFingerprint(path: Harness.root.appendingPathComponent("data/photos/\($0)").path), $0) }
+        for (i, a) in prints.enumerated() {
+            XCTAssertTrue(a.looksLike(a))
+            for (j, b) in prints.enumerated() where j != i { XCTAssertFalse(a.looksLike(b), "\(photos[i]) ~ \(photos[j])") }
+        }
+        XCTAssertNil(ImageFingerprint(path: Harness.root.appendingPathComponent("README.md").path), "not a PNG")
     }
 
     private func bigEndian(_ data: Data, at offset: Int) -> UInt32 {

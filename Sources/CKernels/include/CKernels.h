@@ -54,3 +54,27 @@ void fv_depthwise_backward(const float *dy, const unsigned char *mask, const flo
 /// glibc: serve every allocation from the heap and never trim it, so freed tensors' pages are
 /// reused warm instead of being unmapped and faulted in again. No-op elsewhere.
 void fv_keep_freed_memory(void);
+
+// OpenBLAS's core (its kernel family), corrected at load when OpenBLAS picked one weaker than the
+// CPU supports (see blas_core.c).
+
+/// Why the core in use is the one it is.
+enum { FV_BLAS_CORE_CHOSEN = 0, FV_BLAS_CORE_CORRECTED = 1, FV_BLAS_CORE_USER = 2 };
+
+/// The name of the core OpenBLAS uses now (`openblas_get_corename`).
+const char *fv_blas_core_name(void);
+
+/// FV_BLAS_CORE_CHOSEN (OpenBLAS's own choice, kept), _CORRECTED (replaced at load), or _USER
+/// (OPENBLAS_CORETYPE was set: left alone).
+int fv_blas_core_reason(void);
+
+/// The core OpenBLAS had picked before the correction; empty when none was made.
+const char *fv_blas_core_replaced(void);
+
+/// The vector level of an OpenBLAS x86-64 core name: 3 AVX-512, 2 AVX2 + FMA, 1 AVX, 0 SSE; −1 for
+/// a name the engine does not know (never corrected).
+int fv_blas_core_level(const char *name);
+
+/// The OpenBLAS core this CPU supports by cpuid: "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Haswell"
+/// (AVX2 + FMA), or null (neither, or not x86-64).
+const char *fv_cpu_blas_core(void);

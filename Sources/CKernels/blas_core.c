@@ -1,0 +1,77 @@
+// Corrects OpenBLAS's choice of kernels ("core") when it picked one weaker than the CPU supports.
+//
+// OpenBLAS built with DYNAMIC_ARCH (Debian's) picks its core once, in its own load-time
+// constructor, from cpuid or from OPENBLAS_CORETYPE. Releases older than the CPU do not know it and
+// fall back to Prescott (SSE3): 0.3.21 on a Sapphire Rapids class Xeon runs sgemm 7× slower than
+// with its SkylakeX kernels. This constructor runs after OpenBLAS's (every binary that holds it also
+// links libopenblas, a dependency whose constructors the loader runs first), before any BLAS call,
+// and asks OpenBLAS to pick again with the right name: `gotoblas_dynamic_quit` clears the choice,
+// `gotoblas_dynamic_init` makes it again from OPENBLAS_CORETYPE, exactly as at load. The library
+// is idle at that point (its worker threads wait for work that reads the choice at each call), so
+// the result is the one OPENBLAS_CORETYPE would have given. The variable is set only for that
+// call: children and the user's environment are left as they were. A user's own
+// OPENBLAS_CORETYPE always wins. The OpenBLAS symbols are weak: with another BLAS (or an OpenBLAS
+// without DYNAMIC_ARCH) this does nothing.
+#include "CKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+extern char *openblas_get_corename(void) __attribute__((weak));
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+
+int fv_blas_core_level(const char *name) {
+    static const char *const levels[][6] = {
+        {"Katmai", "Coppermine", "Northwood", "Prescott", "Banias", "Atom"},
+        {"Core2", "Penryn", "Dunnington", "Nehalem", "Athlon", "Opteron"},
+        {"Opteron_SSE3", "Barcelona", "Nano", "Bobcat", "Unknown", 0},
+        {"Sandybridge", "Bulldozer", "Piledriver", "Steamroller", 0, 0},
+        {"Haswell", "Excavator", "Zen", 0, 0, 0},
+        {"SkylakeX", "Cooperlake", "SapphireRapids", 0, 0, 0},
+    };
+    static const int level_of_row[] = {0, 0, 0, 1, 2, 3};
+    if (!name) return -1;
+    for (int r = 0; r < 6; r++)
+        for (int i = 0; i < 6 && levels[r][i]; i++)
+            if (strcasecmp(name, levels[r][i]) == 0) return level_of_row[r];
+    return -1;
+}
+
+const char *fv_cpu_blas_core(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    // OpenBLAS's SkylakeX kernels use AVX-512 F, CD, BW, DQ and VL (cpuid and OS support).
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+    return 0;
+}
+
+static int core_reason = FV_BLAS_CORE_CHOSEN;
+static char core_replaced[32];
+
+__attribute__((constructor)) static void fv_correct_blas_core(void) {
+    if (!openblas_get_corename || !gotoblas_dynamic_init || !gotoblas_dynamic_quit) return;
+    if (getenv("OPENBLAS_CORETYPE")) { core_reason = FV_BLAS_CORE_USER; return; }
+    const char *want = fv_cpu_blas_core();
+    const char *have = openblas_get_corename();
+    int have_level = fv_blas_core_level(have);
+    if (!want || have_level < 0 || have_level >= fv_blas_core_level(want)) return;
+    strncpy(core_replaced, have, sizeof core_replaced - 1);
+    gotoblas_dynamic_quit();
+    setenv("OPENBLAS_CORETYPE", want, 1);
+    gotoblas_dynamic_init();
+    unsetenv("OPENBLAS_CORETYPE");
+    core_reason = FV_BLAS_CORE_CORRECTED;
+}
+
+const char *fv_blas_core_name(void) {
+    return openblas_get_corename ? openblas_get_corename() : "not OpenBLAS with DYNAMIC_ARCH";
+}
+
+int fv_blas_core_reason(void) { return core_reason; }
+
+const char *fv_blas_core_replaced(void) { return core_replaced; }
