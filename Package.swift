@@ -12,7 +12,7 @@ let package = Package(
         .executable(name: "fvbook", targets: ["fvbook"]),
         // The one dynamic library that chapter programs link against.
         .library(name: "FVBookKit", type: .dynamic,
-                 targets: ["RenderCache", "Tensors", "Models", "FeatureVis", "BookRuntime"]),
+                 targets: ["RenderCache", "Tensors", "Models", "FeatureVis", "BookProtocol", "BookRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models", "RenderCache"], swiftSettings: optimized),
 
         // MARK: The book
-        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "RenderCache"]),
+        // What the chapter runtime and the runner agree on: events, environment, file names.
+        .target(name: "BookProtocol"),
+        .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol", "RenderCache"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol", "RenderCache"]),
         // `fvbook serve`: the site over HTTP, live reload, editing cells in the page.
         .target(name: "BookServer", dependencies: [
             "Notebook", .product(name: "Hummingbird", package: "hummingbird"),
@@ -55,8 +57,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis", "RenderCache"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol"]),
         .testTarget(name: "RenderCacheTests", dependencies: ["RenderCache"]),
         .testTarget(name: "BookServerTests", dependencies: ["BookServer"]),
     ],

@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// Checks a claim the chapter makes; a false one fails the chapter (and `fvbook test`), while the
@@ -20,7 +21,6 @@ public func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure 
         if !passed { fputs("\(file):\(line): check failed: \(text)\n", stderr) }
         return passed
     }
-    session.record(["event": "check", "cell": session.cell, "passed": passed, "message": text,
-                    "file": "\(file)", "line": Int(line)])
+    session.record(.check(cell: session.cell, passed: passed, message: text, file: "\(file)", line: Int(line)))
     return passed
 }

@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 import Models
 import Tensors
@@ -79,9 +80,6 @@ private func emit(_ image: Tensor, caption: String, group: Int?, columns: Int?) 
 /// Reports a figure file (PNG image or SVG chart) written into the run folder to the runner.
 func recordFigure(file: String, caption: String, width: Int, height: Int, group: Int? = nil, columns: Int? = nil) {
     let session = Session.shared
-    var fields: [String: Any] = ["event": "image", "cell": session.cell, "file": file, "caption": caption,
-                                 "width": width, "height": height]
-    if let group { fields["group"] = group }
-    if let columns { fields["columns"] = columns }
-    session.record(fields)
+    session.record(.image(cell: session.cell, file: file, caption: caption, width: width, height: height,
+                          group: group, columns: columns))
 }

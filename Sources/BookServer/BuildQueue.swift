@@ -117,7 +117,7 @@ final class BuildQueue: @unchecked Sendable {
             switch event {
             case let .cellStarted(chapter, cell, line):
                 events.publish(LiveEvent(type: "cell", chapter: chapter.slug, cell: cell, line: line))
-            case let .renderProgress(chapter, cell, step, steps):
+            case let .renderProgress(chapter, cell, step, steps, _):
                 events.publish(LiveEvent(type: "render", chapter: chapter.slug, cell: cell, step: step, steps: steps))
             case let .waiting(message):
                 events.publish(LiveEvent(type: "waiting", chapter: slug, message: message))

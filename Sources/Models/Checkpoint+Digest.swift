@@ -15,7 +15,8 @@ extension Checkpoint {
         for key in keys.sorted() {
             guard let tensor = self[key] else { continue }
             hasher.update(Array(key.utf8) + [0])
-            hasher.update(tensor.shape.map { Int64($0).littleEndian }.withUnsafeBytes { Array($0) })
+            let header = ([tensor.shape.count] + tensor.shape).map { Int64($0).littleEndian }
+            header.withUnsafeBytes { hasher.update($0) }
             tensor.scalars.withUnsafeBytes { hasher.update($0) }
         }
         return SHA256.hex(hasher.finalize())

@@ -138,13 +138,10 @@ public final class EfficientNetLite0: Network {
         return try load(from: path)
     }
 
-    public var layerNames: [String] { network.layerNames }
+    public var layers: [LayerReference] { network.layers }
 
-    public func channels(of layer: String) throws -> Int { try network.channels(of: layer) }
-
-    public func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        precondition(images.shape.count == 4 && images.shape[1] == 3, "images must be [N, 3, H, W], got \(images.shape)")
+    public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         // (x·255 − 127) / 128, written so every constant is exact in Float.
-        return try network.forward(images * (255 / 128) + (-127 / 128), reading: layers)
+        network.forward(images * (255 / 128) + (-127 / 128), reading: layers)
     }
 }

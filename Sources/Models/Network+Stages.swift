@@ -24,47 +24,38 @@ struct Stage {
 struct StagedNetwork {
     let model: String
     let stages: [Stage]
-    private let index: [String: Int]
+    /// One reference per stage, in order.
+    let layers: [LayerReference]
 
     init(model: String, stages: [Stage]) {
         self.model = model
         self.stages = stages
-        var index: [String: Int] = [:]
-        for (i, stage) in stages.enumerated() {
-            precondition(index[stage.name] == nil, "duplicate layer name \(stage.name) in \(model)")
-            index[stage.name] = i
-        }
-        self.index = index
+        layers = stages.enumerated().map { LayerReference(name: $1.name, index: $0, channels: $1.channels) }
+        precondition(Set(stages.map(\.name)).count == stages.count, "duplicate layer names in \(model)")
     }
 
-    var layerNames: [String] { stages.map(\.name) }
-
-    private func position(of layer: String) throws -> Int {
-        guard let i = index[layer] else {
-            throw ModelError.unknownLayer(layer, model: model, valid: layerNames)
+    /// Runs the stages on `x` (`[N, 3, H, W]`) up to the deepest of `layers` and returns their outputs.
+    func forward(_ x: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
+        precondition(x.shape.count == 4 && x.shape[1] == 3, "images must be [N, 3, H, W], got \(x.shape)")
+        for layer in layers {
+            precondition(layer.index < self.layers.count && self.layers[layer.index] == layer,
+                         "layer \(layer.name) is not a layer of \(model)")
         }
-        return i
-    }
-
-    func channels(of layer: String) throws -> Int { stages[try position(of: layer)].channels }
-
-    /// Runs the stages on `x` up to the deepest layer in `layers` and returns those layers' outputs.
-    func forward(_ x: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        let wanted = try layers.map { try position(of: $0) }
-        guard let deepest = wanted.max() else { return [:] }
-        var outputs: [String: Variable] = [:]
+        guard let deepest = layers.map(\.index).max() else { return [:] }
+        let wanted = Set(layers.map(\.index))
+        var outputs: [LayerReference: Variable] = [:]
         var context = StageContext()
         var current = x
         var i = 0
         while i <= deepest {
             let stage = stages[i]
-            if let fused = stage.runWithNext, !layers.contains(stage.name), i < deepest {
+            if let fused = stage.runWithNext, !wanted.contains(i), i < deepest {
                 current = fused(current, &context)
                 i += 1  // the next stage is done too
             } else {
                 current = stage.run(current, &context)
             }
-            if layers.contains(stages[i].name) { outputs[stages[i].name] = current }
+            if wanted.contains(i) { outputs[self.layers[i]] = current }
             i += 1
         }
         return outputs

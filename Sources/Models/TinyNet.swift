@@ -46,12 +46,9 @@ public final class TinyNet: Network {
         try TinyNet(checkpoint: Checkpoint(contentsOf: path))
     }
 
-    public var layerNames: [String] { network.layerNames }
+    public var layers: [LayerReference] { network.layers }
 
-    public func channels(of layer: String) throws -> Int { try network.channels(of: layer) }
-
-    public func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        precondition(images.shape.count == 4 && images.shape[1] == 3, "images must be [N, 3, H, W], got \(images.shape)")
-        return try network.forward(images, reading: layers)
+    public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
+        network.forward(images, reading: layers)
     }
 }

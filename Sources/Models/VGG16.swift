@@ -83,14 +83,11 @@ public final class VGG16: Network {
         try VGG16(checkpoint: Checkpoint(contentsOf: path))
     }
 
-    public var layerNames: [String] { network.layerNames }
+    public var layers: [LayerReference] { network.layers }
 
-    public func channels(of layer: String) throws -> Int { try network.channels(of: layer) }
-
-    public func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        precondition(images.shape.count == 4 && images.shape[1] == 3, "images must be [N, 3, H, W], got \(images.shape)")
+    public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         let tape = images.tape
         let centred = broadcastAdd(images, tape.constant(mean.map { -$0 }))
-        return try network.forward(broadcastMultiply(centred, tape.constant(inverseStd)), reading: layers)
+        return network.forward(broadcastMultiply(centred, tape.constant(inverseStd)), reading: layers)
     }
 }

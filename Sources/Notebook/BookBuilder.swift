@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// The result of building (some of) a book.
@@ -109,13 +110,10 @@ public final class BookBuilder {
         return lock
     }
 
-    /// What chapter programs read at start-up: quick mode and the memoized-render store.
-    private var chapterEnvironment: [String: String] {
-        var environment = ["FVBOOK_QUICK": settings.quick ? "1" : "0"]
-        // Empty when off, so a value in the runner's own environment does not leak through.
-        environment["FVBOOK_RENDER_CACHE"] = settings.renderCache?.path ?? ""
-        environment["FVBOOK_RENDER_CACHE_LIMIT"] = String(settings.renderCacheLimit)
-        return environment
+    /// What chapter programs are told at start-up: quick mode and the memoized-render store.
+    private var runSettings: RunSettings {
+        RunSettings(quick: settings.quick, renderCache: settings.renderCache?.path,
+                    renderCacheLimit: settings.renderCacheLimit)
     }
 
     /// One chapter's result: from the cache when current (and not forced), else compiled and run.
@@ -136,7 +134,7 @@ public final class BookBuilder {
         var images: [(source: URL, name: String)] = []
         if let executable = compiled.executable {
             let output = ChapterRunner.run(chapter, compiled: compiled, executable: executable, root: settings.root,
-                                           work: work, environment: chapterEnvironment,
+                                           work: work, settings: runSettings,
                                            timeout: chapter.timeout(default: settings.defaultTimeout), progress: progress)
             result.cells = output.cells
             result.failures = output.failures

@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// What the run pass hands back: per-cell results, chapter-level failures, timings, and the
@@ -16,8 +17,8 @@ public enum ProgressEvent: Sendable {
     case compiled(Chapter, seconds: Double, succeeded: Bool)
     case cellStarted(Chapter, cell: Int, line: Int)
     case cellFinished(Chapter, cell: Int, seconds: Double)
-    /// A render in `cell` took `step` of its `steps` optimization steps.
-    case renderProgress(Chapter, cell: Int, step: Int, steps: Int)
+    /// A render in a cell took a step (the runtime reports a few a second).
+    case renderProgress(Chapter, cell: Int, step: Int, steps: Int, objective: Float)
     case checkingShouldFail(Chapter, cell: Int)
     case chapterFinished(ChapterResult)
     /// Another build holds a folder this one writes; this one waits for it.
@@ -32,21 +33,23 @@ public enum ProgressEvent: Sendable {
 /// then it, then exit) and passes only if it traps.
 enum ChapterRunner {
     static func run(_ chapter: Chapter, compiled: CompiledChapter, executable: URL, root: URL, work: URL,
-                    environment: [String: String], timeout: Double,
+                    settings: RunSettings, timeout: Double,
                     progress: @escaping (ProgressEvent) -> Void) -> RunOutput {
         let cellsByIndex = Dictionary(uniqueKeysWithValues: chapter.cells.map { ($0.index, $0) })
         func report(_ event: RunEvent) {
             guard let index = event.cell, let cell = cellsByIndex[index] else { return }
-            if event.event == "begin" { progress(.cellStarted(chapter, cell: index, line: cell.firstLine)) }
-            if event.event == "end" { progress(.cellFinished(chapter, cell: index, seconds: event.seconds ?? 0)) }
-            if event.event == "progress", let step = event.step, let steps = event.steps {
-                progress(.renderProgress(chapter, cell: index, step: step, steps: steps))
+            switch event {
+            case .begin: progress(.cellStarted(chapter, cell: index, line: cell.firstLine))
+            case let .end(_, seconds): progress(.cellFinished(chapter, cell: index, seconds: seconds))
+            case let .renderProgress(_, step, steps, objective):
+                progress(.renderProgress(chapter, cell: index, step: step, steps: steps, objective: objective))
+            default: break
             }
         }
         let main: ProcessRun
         do {
             main = try ProcessRun.launch(executable, root: root, folder: work.appendingPathComponent("run-main"),
-                                         environment: environment, timeout: timeout, onEvent: report)
+                                         settings: settings, timeout: timeout, onEvent: report)
         } catch {
             return RunOutput(cells: notRunCells(chapter), failures: [
                 Failure(kind: .runner, file: chapter.path, message: "cannot launch the chapter program: \(error)")],
@@ -73,7 +76,7 @@ enum ChapterRunner {
                 continue
             }
             var result = collect(cell, from: main, chapter: chapter, images: &images)
-            if main.began.contains(cell.index), main.ended(cell.index) == nil {
+            if main.began.contains(cell.index), !main.ended(cell.index) {
                 result.status = .failed
                 result.failure = stopFailure(cell, in: main, chapter: chapter, root: root, stderr: &result.stderr)
                 stopped = stopped ?? cell.index
@@ -84,7 +87,7 @@ enum ChapterRunner {
         }
         if stopped == nil {
             switch main.exit {
-            case .status(0) where main.events.contains { $0.event == "finish" }: break
+            case .status(0) where main.events.contains(.finish): break
             case .timedOut(let seconds):
                 failures.append(Failure(kind: .timeout, file: chapter.path,
                                         message: "timed out after \(format(seconds)) s outside any cell"))
@@ -101,7 +104,7 @@ enum ChapterRunner {
             progress(.checkingShouldFail(chapter, cell: cell.index))
             guard let run = try? ProcessRun.launch(executable, root: root,
                                                    folder: work.appendingPathComponent("run-fail-\(cell.index)"),
-                                                   environment: environment.merging(["FVBOOK_FAIL_CELL": "\(cell.index)"]) { $1 },
+                                                   settings: settings.failing(cell.index),
                                                    timeout: timeout, onEvent: { _ in }) else {
                 cells[position].status = .failed
                 cells[position].failure = Failure(kind: .runner, file: chapter.path, line: cell.firstLine,
@@ -114,7 +117,7 @@ enum ChapterRunner {
                 result.failure = Failure(kind: .runner, file: chapter.path, line: cell.firstLine,
                                          message: "a cell before this should-fail cell failed in its run (\(describe(run.exit)))",
                                          cell: cell.index)
-            } else if run.ended(cell.index) != nil {
+            } else if run.ended(cell.index) {
                 result.status = .failed
                 result.failure = Failure(kind: .unexpectedSuccess, file: chapter.path, line: cell.firstLine,
                                          message: "this should-fail cell compiled and ran without failing", cell: cell.index)
@@ -138,19 +141,17 @@ enum ChapterRunner {
     private static func collect(_ cell: Cell, from run: ProcessRun, chapter: Chapter,
                                 images: inout [(URL, String)]) -> CellResult {
         var result = CellResult(index: cell.index, status: .passed, firstLine: cell.firstLine,
-                                stdout: run.output(of: cell.index, "out"), stderr: run.output(of: cell.index, "err"))
+                                stdout: run.output(of: cell.index, .out), stderr: run.output(of: cell.index, .err))
         for event in run.events where event.cell == cell.index {
-            switch event.event {
-            case "image":
-                guard let file = event.file else { continue }
+            switch event {
+            case let .image(_, file, caption, width, height, group, columns):
                 images.append((run.folder.appendingPathComponent(file), file))
-                result.images.append(ImageOutput(file: file, caption: event.caption ?? "", width: event.width ?? 0,
-                                                 height: event.height ?? 0, group: event.group, columns: event.columns))
-            case "check":
-                result.checks.append(CheckOutput(passed: event.passed ?? false, message: event.message ?? "",
-                                                 line: event.line ?? cell.firstLine))
-            case "end":
-                result.seconds = event.seconds
+                result.images.append(ImageOutput(file: file, caption: caption, width: width, height: height,
+                                                 group: group, columns: columns))
+            case let .check(_, passed, message, _, line):
+                result.checks.append(CheckOutput(passed: passed, message: message, line: line))
+            case let .end(_, seconds):
+                result.seconds = seconds
             default: break
             }
         }

@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 
 /// How a chapter program ended.
@@ -24,24 +25,25 @@ struct ProcessRun {
     /// and kills the group after `timeout` seconds.
     ///
     /// - Parameters:
-    ///   - environment: extra variables on top of the runner's own environment.
+    ///   - settings: what the program is told through its environment (the run folder is `folder`).
     ///   - onEvent: called from this thread with each event as it arrives (progress).
-    static func launch(_ executable: URL, root: URL, folder: URL, environment: [String: String], timeout: Double,
+    static func launch(_ executable: URL, root: URL, folder: URL, settings: RunSettings, timeout: Double,
                        onEvent: (RunEvent) -> Void) throws -> ProcessRun {
         let manager = FileManager.default
         try? manager.removeItem(at: folder)
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let preOutputURL = folder.appendingPathComponent("pre-cell.log")
         _ = manager.createFile(atPath: preOutputURL.path, contents: nil)
-        let eventsURL = folder.appendingPathComponent("events.jsonl")
+        let eventsURL = folder.appendingPathComponent(RunFolder.events)
         _ = manager.createFile(atPath: eventsURL.path, contents: nil)
 
         let process = Process()
         process.executableURL = executable
         process.currentDirectoryURL = root
         var variables = ProcessInfo.processInfo.environment
-        for (key, value) in environment { variables[key] = value }
-        variables["FVBOOK_RUN_DIR"] = folder.path
+        var settings = settings
+        settings.folder = folder.path
+        for (key, value) in settings.environment { variables[key] = value }
         // A short, plain backtrace of the crashing thread: it gives the Markdown line of a trap
         // inside the standard library (index out of range) or a signal.
         variables["SWIFT_BACKTRACE"] = "enable=yes,interactive=no,color=no,threads=crashed,registers=none,images=none,limit=24"
@@ -67,9 +69,7 @@ struct ProcessRun {
         var timedOut = false
         func drain() {
             for event in tail.next() {
-                if event.event == "begin", startup == nil {
-                    startup = event.time.map { $0 - started.timeIntervalSince1970 } ?? Date().timeIntervalSince(started)
-                }
+                if case let .begin(_, time) = event, startup == nil { startup = time - started.timeIntervalSince1970 }
                 events.append(event)
                 onEvent(event)
             }
@@ -136,13 +136,13 @@ struct ProcessRun {
     }
 
     /// A cell's captured standard output or error (`out` / `err`).
-    func output(of cell: Int, _ stream: String) -> String {
-        let url = folder.appendingPathComponent("cell-\(cell).\(stream)")
+    func output(of cell: Int, _ stream: RunFolder.Stream) -> String {
+        let url = folder.appendingPathComponent(RunFolder.output(cell: cell, stream))
         guard let data = FileManager.default.contents(atPath: url.path) else { return "" }
         return String(decoding: data, as: UTF8.self)
     }
 
     /// Cells that began, in order, and whether each ended.
-    var began: [Int] { events.filter { $0.event == "begin" }.compactMap(\.cell) }
-    func ended(_ cell: Int) -> RunEvent? { events.first { $0.event == "end" && $0.cell == cell } }
+    var began: [Int] { events.compactMap { if case let .begin(cell, _) = $0 { return cell } else { return nil } } }
+    func ended(_ cell: Int) -> Bool { events.contains { if case .end(cell, _) = $0 { return true } else { return false } } }
 }

@@ -31,7 +31,7 @@ public final class TerminalProgress: @unchecked Sendable {
         case let .cellFinished(_, cell, seconds):
             write("  \(elapsed) cell \(cell) done in \(String(format: "%.2f", seconds)) s")
         case .renderProgress:
-            break   // one line per step would drown the cells' lines
+            break   // for live views (serve); the terminal shows cells
         case let .checkingShouldFail(_, cell):
             write("  \(elapsed) cell \(cell) (should-fail) in a run of its own …")
         case let .waiting(message):

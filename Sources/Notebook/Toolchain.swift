@@ -20,7 +20,7 @@ public struct Toolchain: Sendable {
     /// The library every chapter links.
     public static let libraryName = "FVBookKit"
     /// Engine modules whose interfaces the library exports.
-    static let modules = ["Tensors", "Models", "FeatureVis", "BookRuntime"]
+    static let modules = ["Tensors", "Models", "FeatureVis", "BookProtocol", "BookRuntime"]
     /// C module-map folders the engine's modules import, relative to the root.
     static let moduleMapFolders = ["Sources/CBLAS", "Sources/CPNG", "Sources/CCmark", "Sources/CKernels/include"]
 

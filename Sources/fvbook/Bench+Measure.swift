@@ -136,9 +136,9 @@ func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: 
         var marks = [monotonicSeconds()]
         marks.reserveCapacity(steps + 1)
         let cpuStart = cpuSeconds()
-        _ = try render(.channel(layer, 0), on: network, from: .fourier(size: size, batch: batch, seed: 0),
-                       options: RenderOptions(steps: steps, transforms: transforms, resizeToNetworkInput: resize),
-                       progress: { _ in marks.append(monotonicSeconds()) })
+        _ = try render(Recipe(.channel(layer, 0), from: .fourier(size: size, batch: batch, seed: 0),
+                              transforms: transforms, steps: steps, resizeToNetworkInput: resize),
+                       on: network, progress: { _ in marks.append(monotonicSeconds()) })
         let busy = (cpuSeconds() - cpuStart) / (marks.last! - marks[0])
         return (zip(marks.dropFirst(), marks).map { 1000 * ($0 - $1) }, busy)
     }

@@ -16,7 +16,8 @@ struct Visualize: ParsableCommand {
 
     @Option(help: "Layer name, e.g. _blocks.8.") var layer: String
     @Option(help: "Channel index in the layer.") var channel: Int
-    @Option(help: "basic, multiscale, diverse, naive or summed-scales.") var method = "basic"
+    @Option(help: ArgumentHelp("The method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"),
+            transform: choice) var method: Method = .basic
     @Option(help: "Image side in pixels (default: the method's).") var size: Int?
     @Option(help: "Optimization steps (default: the method's).") var steps: Int?
     @Option(help: "Adam learning rate (default: the method's).") var learningRate: Float?
@@ -40,11 +41,6 @@ struct Visualize: ParsableCommand {
     }
 
     private func render() throws {
-        let methods = ["basic", "multiscale", "diverse", "naive", "summed-scales"]
-        guard methods.contains(method) else {
-            let hint = closestMatch(to: method, in: methods).map { " — did you mean `\($0)`?" } ?? ""
-            throw FeatureVisError.invalidArgument(name: "method", value: "`\(method)`\(hint)", valid: methods.joined(separator: ", "))
-        }
         let model = try EfficientNetLite0.pretrained()
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
         let visualizer = FeatureVisualizer(model: model, photosDirectory: photosDirectory)
@@ -54,25 +50,9 @@ struct Visualize: ParsableCommand {
                                                            p.step, p.steps, p.objective, p.elapsedSeconds).utf8))
             }
         }
-        let measure = !noMetrics
-        let v: Visualization
-        switch method {
-        case "multiscale":
-            v = try visualizer.visualizeFeatureMultiscale(layer: layer, channel: channel, size: size, steps: steps,
-                                                          learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        case "diverse":
-            v = try visualizer.visualizeFeatureDiverse(layer: layer, channel: channel, samples: samples,
-                                                       diversityWeight: diversityWeight, size: size, steps: steps,
-                                                       learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        case "summed-scales":
-            v = try visualizer.visualizeFeatureSummedScales(layer: layer, channel: channel, size: size, steps: steps,
-                                                            learningRate: learningRate, seed: seed, measure: measure, progress: progress)
-        default:
-            v = try visualizer.visualizeFeature(layer: layer, channel: channel, size: size, steps: steps,
-                                                learningRate: learningRate, seed: seed,
-                                                settings: method == "naive" ? .naive : .regularized,
-                                                measure: measure, progress: progress)
-        }
+        let v = try visualizer.visualize(method, layer: layer, channel: channel, size: size, steps: steps,
+                                         learningRate: learningRate, seed: seed, samples: samples,
+                                         diversityWeight: diversityWeight, measure: !noMetrics, progress: progress)
         try PNG.write(montage([v.image], gap: v.image.shape[0] > 1 ? 4 : 0), to: output)
         try report(v)
     }
@@ -97,8 +77,18 @@ struct Visualize: ParsableCommand {
     }
 
     private struct Report: Encodable {
-        let layer: String, channel: Int, method: String, objective: String
+        let layer: String, channel: Int, method: Method, objective: String
         let size: Int, images: Int, steps: Int, seconds: Double, output: String
         let metrics: QualityMetrics?
     }
+}
+
+extension Method: ExpressibleByArgument {}
+
+/// Parses one of an enumeration's raw values; an unknown one is a usage error naming the closest
+/// valid value and all of them.
+func choice<T: CaseIterable & RawRepresentable>(_ text: String) throws -> T where T.RawValue == String {
+    if let value = T(rawValue: text) { return value }
+    let valid = T.allCases.map(\.rawValue)
+    throw ValidationError("unknown value `\(text)`\(didYouMean(text, in: valid)) Valid values: \(valid.joined(separator: ", "))")
 }

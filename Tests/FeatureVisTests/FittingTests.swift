@@ -19,8 +19,7 @@ final class FittingTests: XCTestCase {
             let d = inputs[Objective.image] - inputs.image.tape.constant(t)
             return (d * d).mean() * -1
         }
-        let result = try render(objective, on: ToyNetwork(), from: start,
-                                options: RenderOptions(steps: steps, learningRate: 0.05, transforms: []))
+        let result = try render(Recipe(objective, from: start, transforms: [], steps: steps), on: ToyNetwork())
         return zip(result.image.scalars, target.scalars).map { abs($0 - $1) }.reduce(0, +) / Float(target.count)
     }
 

@@ -92,8 +92,8 @@ final class ObjectiveTests: XCTestCase {
         let network = linear
         let image = seededUniform([2, 3, 3, 3], seed: 7, low: -1, high: 1)
         for o in objectives {
-            let reader = try LayerReader(network: network, objective: o)
-            checkGradient([image]) { v in (try? o(reader.inputs(image: v[0], input: v[0])))!.reshaped([1]) }
+            let reader = try LayerReader(network: network, objective: o, batch: image.shape[0])
+            checkGradient([image]) { v in o(reader.inputs(image: v[0], input: v[0])).reshaped([1]) }
         }
     }
 
@@ -102,23 +102,25 @@ final class ObjectiveTests: XCTestCase {
         let image = seededUniform([1, 3, 3, 3], seed: 2)
         let tape = Tape()
         let x = tape.variable(image)
-        let reader = try LayerReader(network: linear, objective: .blur())
-        let g = tape.gradient(of: Objective.blur()(try reader.inputs(image: x, input: x)), withRespectTo: x)
+        let reader = try LayerReader(network: linear, objective: .blur(), batch: 1)
+        let g = tape.gradient(of: Objective.blur()(reader.inputs(image: x, input: x)), withRespectTo: x)
         let expected = image.zipped(with: boxBlur3x3(image), -)
         assertClose(g.scalars, expected.scalars, accuracy: 1e-6)
     }
 
     func testRenderReadsOnlyUpToTheDeepestLayer() throws {
         let toy = ToyNetwork()
-        let options = RenderOptions(steps: 1, transforms: [], resizeToNetworkInput: false)
-        _ = try render(.channel("conv", 0), on: toy, from: .pixel(size: 16), options: options)
+        func once(_ objective: Objective) -> Recipe {
+            Recipe(objective, from: .pixel(size: 16), transforms: [], steps: 1, resizeToNetworkInput: false)
+        }
+        _ = try render(once(.channel("conv", 0)), on: toy)
         XCTAssertEqual(toy.lastDepth, 1)
-        _ = try render(.channel("conv", 0) + .channel("conv2", 1), on: toy, from: .pixel(size: 16), options: options)
+        _ = try render(once(.channel("conv", 0) + .channel("conv2", 1)), on: toy)
         XCTAssertEqual(toy.lastDepth, 3)
-        _ = try render(.classLogit(0), on: toy, from: .pixel(size: 16), options: options)
+        _ = try render(once(.classLogit(0)), on: toy)
         XCTAssertEqual(toy.lastDepth, 4)
         let fresh = ToyNetwork()
-        _ = try render(-.totalVariation(), on: fresh, from: .pixel(size: 16), options: options)
+        _ = try render(once(-.totalVariation()), on: fresh)
         XCTAssertEqual(fresh.lastDepth, 0, "image penalties need no forward pass")
     }
 
@@ -135,8 +137,7 @@ final class ObjectiveTests: XCTestCase {
                           ImageParameterization.pixel(size: 16, batch: batch, seed: 3)] {
                 // Start from a textured image so that every penalty has something to reduce.
                 let param = start.fitted(to: seededUniform([batch, 3, 16, 16], seed: 5, low: 0.1, high: 0.9))
-                let result = try render(objective, on: toy, from: param,
-                                        options: RenderOptions(steps: 4, learningRate: 0.05, transforms: Transform.standard))
+                let result = try render(Recipe(objective, from: param, steps: 4), on: toy)
                 let after = try objective.evaluate(on: toy, image: result.image)
                 let before = try objective.evaluate(on: toy, image: param.image())
                 XCTAssertGreaterThan(after, before, "\(objective.name) with \(start.name)")
@@ -145,7 +146,7 @@ final class ObjectiveTests: XCTestCase {
     }
 
     func testUnknownLayerIsTheModelsError() {
-        XCTAssertThrowsError(try render(.channel("conv3", 0), on: ToyNetwork(), from: .pixel(size: 8))) { error in
+        XCTAssertThrowsError(try render(Recipe(.channel("conv3", 0), from: .pixel(size: 8)), on: ToyNetwork())) { error in
             XCTAssertEqual(error as? ModelError, .unknownLayer("conv3", model: "toy", valid: ["conv", "pool", "conv2", "fc"]))
             XCTAssertTrue("\(error)".contains("did you mean `conv`"), "\(error)")
         }
@@ -155,7 +156,7 @@ final class ObjectiveTests: XCTestCase {
         let bad = Objective(name: "log of negative", layers: ["conv"]) { inputs in
             log(inputs["conv"].mean() * 0 + -1)
         }
-        XCTAssertThrowsError(try render(bad, on: ToyNetwork(), from: .pixel(size: 8))) { error in
+        XCTAssertThrowsError(try render(Recipe(bad, from: .pixel(size: 8)), on: ToyNetwork())) { error in
             XCTAssertEqual(error as? FeatureVisError, .nonFinite(what: "objective", step: 1, objective: "log of negative"))
         }
     }

@@ -48,7 +48,7 @@ final class ParameterizationTests: XCTestCase {
         p.parameters = [seededNormal([1, 3, 4, 4], seed: 1, std: 0.05), seededNormal([1, 3, 4, 4], seed: 2, std: 0.05)]
         let basis = FourierBasis(height: 4, width: 6)
         let scaled = p.parameters.map { t in Tensor(shape: [3, 4, 4], scalars: t.scalars.enumerated().map { $1 * basis.scale[$0 % 16] }) }
-        let expected = RealDFT2D(height: 4, width: 6).inverse(real: scaled[0], imaginary: scaled[1]).map { $0 / 4 + 0.5 }
+        let expected = RealFFT2D(height: 4, width: 6).inverse(real: scaled[0], imaginary: scaled[1]).map { $0 / 4 + 0.5 }
         assertClose(p.image().scalars, expected.scalars.map { min(max($0, 0), 1) }, accuracy: 1e-6)
     }
 

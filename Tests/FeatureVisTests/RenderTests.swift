@@ -30,48 +30,63 @@ final class RenderTests: XCTestCase {
         XCTAssertNotEqual(try run(7), try run(8))
     }
 
-    func testBasicMethodRaisesTheChannelAndRecordsHistory() throws {
-        let v = try FeatureVisualizer(model: tiny).visualizeFeature(layer: "features.4", channel: 3, size: 16, steps: 24,
-                                                                    measure: false)
-        XCTAssertEqual(v.method, "basic")
+    func testBasicMethodRaisesTheChannelOnTheFinalImage() throws {
+        let visualizer = FeatureVisualizer(model: tiny)
+        let v = try visualizer.visualizeFeature(layer: "features.4", channel: 3, size: 16, steps: 24, measure: false)
+        XCTAssertEqual(v.method, .basic)
         XCTAssertEqual(v.history.count, 24)
-        XCTAssertEqual(v.image.shape, [1, 3, 16, 16])
-        XCTAssertGreaterThan(v.history.suffix(4).reduce(0, +), v.history.prefix(4).reduce(0, +))
-        XCTAssertTrue(v.image.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
         XCTAssertNil(v.metrics)
+        // The image that comes out activates the channel more than the grey-ish image it started
+        // from, measured without transforms (the history is measured through random transforms).
+        let recipe = try Method.basic.recipe(layer: "features.4", channel: 3, size: 16, steps: 24, inputSize: tiny.inputSize)
+        let objective = Objective.channel("features.4", 3)
+        let before = try objective.evaluate(on: tiny, image: recipe.parameterization.image())
+        let after = try objective.evaluate(on: tiny, image: v.image)
+        XCTAssertGreaterThan(after, before * 1.1, "before \(before), after \(after)")
+        XCTAssertGreaterThan(v.history.suffix(4).reduce(0, +), v.history.prefix(4).reduce(0, +))
+        // One path: the visualizer's method is its recipe, rendered.
+        XCTAssertEqual(try render(recipe, on: tiny).image.scalars, v.image.scalars)
     }
 
-    func testNaiveSettingsAreTheArticlesLoop() throws {
-        let naive = VisualizationSettings.naive
+    func testMethodDefaultsAreTheDocumentedOnes() throws {
+        let naive = try Method.naive.recipe(layer: "features.4", channel: 1, inputSize: tiny.inputSize)
         XCTAssertEqual(naive.steps, 100)
-        XCTAssertEqual(naive.learningRate, 0.1)
-        XCTAssertEqual(naive.basis, .pixel)
-        XCTAssertEqual(naive.range, .clamp)
-        XCTAssertFalse(naive.decorrelated)
+        XCTAssertEqual(naive.optimizer, .adam(learningRate: 0.1))
+        XCTAssertEqual(naive.parameterization.basis, .pixel)
+        XCTAssertEqual(naive.parameterization.range, .clamp)
+        XCTAssertFalse(naive.parameterization.decorrelated)
+        XCTAssertEqual(naive.parameterization.height, 16, "naive renders at the network's input size")
         XCTAssertTrue(naive.transforms.isEmpty)
-        let regularized = VisualizationSettings.regularized
-        XCTAssertEqual([regularized.size, regularized.steps], [128, 512])
-        XCTAssertEqual(regularized.learningRate, 0.05)
-        XCTAssertEqual(regularized.basis, .fourier(decayPower: 1))
-        XCTAssertEqual(regularized.transforms.map(\.name), Transform.standard.map(\.name))
-        let v = try FeatureVisualizer(model: tiny).visualizeFeature(layer: "features.4", channel: 1, steps: 10,
-                                                                    settings: .naive, measure: false)
-        XCTAssertEqual(v.method, "naive")
-        XCTAssertEqual(v.image.shape, [1, 3, 16, 16], "naive renders at the network's input size")
+        XCTAssertEqual(naive.scales, .single)
+        let basic = try Method.basic.recipe(layer: "features.4", channel: 1, inputSize: tiny.inputSize)
+        XCTAssertEqual([basic.parameterization.height, basic.steps], [128, 512])
+        XCTAssertEqual(basic.optimizer, .adam(learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8))
+        XCTAssertEqual(basic.parameterization.basis, .fourier(decayPower: 1))
+        XCTAssertTrue(basic.parameterization.decorrelated)
+        XCTAssertEqual(basic.parameterization.range, .sigmoid)
+        XCTAssertEqual(basic.transforms.map(\.key), Transform.standard.map(\.key))
+        XCTAssertEqual(try Method.multiscale.recipe(layer: "x", channel: 0, inputSize: 224).scales, .octaves(3, scale: 1.5))
+        XCTAssertEqual(try Method.summedScales.recipe(layer: "x", channel: 0, inputSize: 224).scales, .summed(3, scale: 1.5))
+        let diverse = try Method.diverse.recipe(layer: "x", channel: 0, inputSize: 224)
+        XCTAssertEqual(diverse.parameterization.batch, 4)
+        XCTAssertEqual(diverse.objective.name, "channel(x, 0) + 10·diversity(x)")
+        XCTAssertEqual(Method(rawValue: "summed-scales"), .summedScales)
+        XCTAssertEqual(Method.allCases.map(\.rawValue), ["basic", "naive", "multiscale", "diverse", "summed-scales"])
     }
 
     func testMultiscaleContinuesFromTheUpsampledImage() throws {
-        var settings = VisualizationSettings.regularized
-        settings.transforms = []
-        let v = try FeatureVisualizer(model: tiny).visualizeFeatureMultiscale(
-            layer: "features.4", channel: 3, octaves: 2, octaveScale: 2, size: 16, steps: 40, learningRate: 0.1,
-            settings: settings, measure: false)
-        XCTAssertEqual(octaveSizes(final: 16, octaves: 2, scale: 2), [8, 16])
+        var recipe = try Method.multiscale.recipe(layer: "features.4", channel: 3, size: 16, steps: 40, learningRate: 0.1,
+                                                  octaves: 2, octaveScale: 2, inputSize: tiny.inputSize)
+        recipe.transforms = []
+        XCTAssertEqual(recipe.sizes, [8, 16])
         XCTAssertEqual(octaveSizes(final: 128, octaves: 3, scale: 1.5), [57, 85, 128])
-        XCTAssertEqual(v.image.shape, [1, 3, 16, 16])
-        XCTAssertEqual(v.history.count, 40)
+        var steps: [Int] = []
+        let result = try render(recipe, on: tiny, progress: { steps.append($0.step) })
+        XCTAssertEqual(result.image.shape, [1, 3, 16, 16])
+        XCTAssertEqual(result.history.count, 40)
+        XCTAssertEqual(steps, Array(1...40), "progress counts the steps of all octaves")
         // The second octave starts where the first ended (up to upsampling), not from grey.
-        let (start, endOfFirst, startOfSecond) = (v.history[0], v.history[19], v.history[20])
+        let (start, endOfFirst, startOfSecond) = (result.history[0], result.history[19], result.history[20])
         XCTAssertGreaterThan(endOfFirst - start, 0.01)
         XCTAssertLessThan(abs(startOfSecond - endOfFirst), 0.25 * abs(endOfFirst - start))
     }
@@ -90,12 +105,23 @@ final class RenderTests: XCTestCase {
         XCTAssertGreaterThan(try diversity.evaluate(on: tiny, image: v.image), try diversity.evaluate(on: tiny, image: same.image))
     }
 
-    func testSummedScalesAveragesIndependentImages() throws {
+    func testSummedScalesIsTheAverageOfIndependentRenders() throws {
         let v = try FeatureVisualizer(model: tiny).visualizeFeatureSummedScales(
-            layer: "features.4", channel: 3, octaves: 2, octaveScale: 2, size: 16, steps: 5, measure: false)
-        XCTAssertEqual(v.method, "summed-scales")
-        XCTAssertEqual(v.image.shape, [1, 3, 16, 16])
+            layer: "features.4", channel: 3, octaves: 2, octaveScale: 2, size: 16, steps: 5, seed: 4, measure: false)
+        XCTAssertEqual(v.method, .summedScales)
         XCTAssertEqual(v.history.count, 10, "each scale runs all its steps from scratch")
+        // Rebuild it by hand: the naive recipe at 8 and 16 px, seeds 4 and 5 for the images and
+        // consecutive transform seeds, each upsampled to 16 px, then averaged.
+        let naive = try Method.naive.recipe(layer: "features.4", channel: 3, steps: 5, seed: 4, inputSize: tiny.inputSize)
+        var sum = Tensor(zeros: [1, 3, 16, 16])
+        for (k, side) in [8, 16].enumerated() {
+            var scale = naive
+            scale.parameterization = naive.parameterization.reseeded(size: side, seed: 4 + UInt64(k))
+            scale.seed = naive.seed &+ UInt64(k)
+            let image = try render(scale, on: tiny).image
+            sum.add(resizeBilinear(Tape().constant(image), height: 16, width: 16).value)
+        }
+        assertClose(v.image.scalars, sum.scalars.map { $0 / 2 }, accuracy: 0)
     }
 
     func testInputsAreValidated() {
@@ -115,6 +141,41 @@ final class RenderTests: XCTestCase {
         }
         XCTAssertThrowsError(try v.visualizeFeatureDiverse(layer: "features.4", channel: 0, samples: 0)) { error in
             XCTAssertEqual(error as? FeatureVisError, .invalidArgument(name: "samples", value: "0", valid: "1…64"))
+        }
+    }
+
+    /// A direct render validates as the visualizer does: typed errors, never a trap.
+    func testADirectRenderThrowsForEveryArgumentOutOfRange() {
+        let image = ImageParameterization.pixel(size: 16, batch: 2)
+        let cases: [(Objective, any Error & Equatable)] = [
+            (.channel("features.4", 999), ModelError.channelOutOfRange(999, layer: "features.4", channels: 16)),
+            (.neuron("features.2", -1), ModelError.channelOutOfRange(-1, layer: "features.2", channels: 8)),
+            (.classLogit(10), ModelError.channelOutOfRange(10, layer: "classifier", channels: 10)),
+            (.channel("features.4", 0, batch: 2), FeatureVisError.invalidArgument(name: "batch index", value: "2", valid: "0…1")),
+            (.l1(batch: -1), FeatureVisError.invalidArgument(name: "batch index", value: "-1", valid: "0…1")),
+            (.channel(Objective.image, 3), ModelError.channelOutOfRange(3, layer: "image", channels: 3)),
+            (.direction("features.4", [1, 2, 3]),
+             FeatureVisError.invalidArgument(name: "direction vector", value: "of 3 entries",
+                                             valid: "16 entries, one per channel of `features.4`")),
+        ]
+        for (objective, expected) in cases {
+            XCTAssertThrowsError(try render(Recipe(objective, from: image, steps: 1), on: tiny), objective.name) { error in
+                XCTAssertEqual("\(error)", "\(expected)", objective.name)
+            }
+            XCTAssertThrowsError(try objective.evaluate(on: tiny, image: image.image()), objective.name)
+        }
+        let ok = Recipe(.channel("features.4", 0), from: image, steps: 1)
+        for bad in [Recipe.Scales.octaves(0, scale: 1.5), .summed(9, scale: 1.5), .octaves(2, scale: 1)] {
+            var recipe = ok
+            recipe.scales = bad
+            XCTAssertThrowsError(try render(recipe, on: tiny), "\(bad)") { error in
+                guard case .invalidArgument? = error as? FeatureVisError else { return XCTFail("\(error)") }
+            }
+        }
+        var recipe = ok
+        recipe.optimizer = .adam(learningRate: .nan)
+        XCTAssertThrowsError(try render(recipe, on: tiny)) { error in
+            XCTAssertEqual(error as? FeatureVisError, .invalidArgument(name: "learningRate", value: "nan", valid: "finite and > 0"))
         }
     }
 }

@@ -10,7 +10,9 @@ import Tensors
 final class ToyNetwork: Network {
     let name = "toy"
     let inputSize: Int
-    let layerNames = ["conv", "pool", "conv2", "fc"]
+    let layers = [("conv", 4), ("pool", 4), ("conv2", 5), ("fc", 3)].enumerated().map {
+        LayerReference(name: $1.0, index: $0, channels: $1.1)
+    }
     private let w1, b1, w2, b2, w3, b3: Tensor
     /// How many layers the last forward pass computed (to check truncation).
     private(set) var lastDepth = 0
@@ -26,19 +28,9 @@ final class ToyNetwork: Network {
         b3 = Tensor(randomNormal: [3], standardDeviation: 0.1, using: &rng)
     }
 
-    func channels(of layer: String) throws -> Int {
-        switch layer {
-        case "conv", "pool": return 4
-        case "conv2": return 5
-        case "fc": return 3
-        default: throw ModelError.unknownLayer(layer, model: name, valid: layerNames)
-        }
-    }
-
-    func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        for l in layers { _ = try channels(of: l) }
-        let deepest = layers.compactMap { layerNames.firstIndex(of: $0) }.max() ?? -1
-        var out: [String: Variable] = [:]
+    func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
+        let deepest = layers.map(\.index).max() ?? -1
+        var out: [LayerReference: Variable] = [:]
         var x = images
         lastDepth = 0
         let steps: [(Variable) -> Variable] = [
@@ -50,7 +42,7 @@ final class ToyNetwork: Network {
         for (i, step) in steps.enumerated() where i <= deepest {
             x = step(x)
             lastDepth = i + 1
-            if layers.contains(layerNames[i]) { out[layerNames[i]] = x }
+            if layers.contains(self.layers[i]) { out[self.layers[i]] = x }
         }
         return out
     }
@@ -60,20 +52,15 @@ final class ToyNetwork: Network {
 final class LinearNetwork: Network {
     let name = "linear"
     let inputSize = 4
-    let layerNames = ["mix"]
+    let layers = [LayerReference(name: "mix", index: 0, channels: 2)]
     /// mix[k] = Σⱼ weight[k][j] · rgb[j] + bias[k]
     let weight: [[Float]] = [[1, 2, 3], [-1, 0, 1]]
     let bias: [Float] = [0.5, -0.25]
 
-    func channels(of layer: String) throws -> Int {
-        guard layer == "mix" else { throw ModelError.unknownLayer(layer, model: name, valid: layerNames) }
-        return 2
-    }
-
-    func forward(_ images: Variable, reading layers: Set<String>) throws -> [String: Variable] {
-        for l in layers { _ = try channels(of: l) }
+    func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
+        guard !layers.isEmpty else { return [:] }
         let w = Tensor(shape: [2, 3, 1, 1], scalars: weight.flatMap { $0 })
-        return ["mix": conv2d(images, weight: w, bias: Tensor(shape: [2], scalars: bias))]
+        return [self.layers[0]: conv2d(images, weight: w, bias: Tensor(shape: [2], scalars: bias))]
     }
 }
 

@@ -66,8 +66,7 @@ final class ValidationTests: XCTestCase {
         }
         XCTAssertEqual("\(FeatureVisError.invalidArgument(name: "size", value: "-16", valid: "8…4096"))",
                        "invalid size -16: valid values are 8…4096")
-        XCTAssertThrowsError(try render(.channel("conv", 0), on: ToyNetwork(), from: .pixel(size: 8),
-                                        options: RenderOptions(steps: -3))) { error in
+        XCTAssertThrowsError(try render(Recipe(.channel("conv", 0), from: .pixel(size: 8), steps: -3), on: ToyNetwork())) { error in
             XCTAssertEqual(error as? FeatureVisError, .invalidArgument(name: "steps", value: "-3", valid: "1…1000000"))
         }
     }
@@ -79,7 +78,7 @@ final class ValidationTests: XCTestCase {
             return mean / (mean * 0)
         }
         var seen = 0
-        XCTAssertThrowsError(try render(ratio, on: ToyNetwork(), from: .pixel(size: 8), options: RenderOptions(steps: 10),
+        XCTAssertThrowsError(try render(Recipe(ratio, from: .pixel(size: 8), steps: 10), on: ToyNetwork(),
                                         progress: { _ in seen += 1 })) { error in
             XCTAssertEqual(error as? FeatureVisError, .nonFinite(what: "objective", step: 1, objective: "conv mean ÷ 0"))
             XCTAssertEqual("\(error)", "the objective became NaN or infinite at step 1 of objective conv mean ÷ 0; try a lower learning rate")
@@ -96,7 +95,7 @@ final class ValidationTests: XCTestCase {
             return inputs["conv"].mean() / Float(5 - step)
         }
         var steps: [Int] = []
-        XCTAssertThrowsError(try render(late, on: ToyNetwork(), from: .pixel(size: 8), options: RenderOptions(steps: 20),
+        XCTAssertThrowsError(try render(Recipe(late, from: .pixel(size: 8), steps: 20), on: ToyNetwork(),
                                         progress: { steps.append($0.step) })) { error in
             XCTAssertEqual(error as? FeatureVisError, .nonFinite(what: "objective", step: 5, objective: "conv mean ÷ (5 − step)"))
             XCTAssertTrue("\(error)".contains("at step 5 of objective conv mean ÷ (5 − step)"), "\(error)")

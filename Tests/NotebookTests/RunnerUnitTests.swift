@@ -1,3 +1,4 @@
+import BookProtocol
 import Foundation
 import XCTest
 @testable import Notebook
@@ -69,17 +70,36 @@ final class RunnerUnitTests: XCTestCase {
         XCTAssertNil(segfault.line)
     }
 
-    func testEventsDecodeAndTornLinesAreIgnored() {
-        let data = Data("""
-        {"event":"begin","cell":1,"time":1.5}
-        {"cell":1,"event":"image","file":"cell-1-1.png","caption":"c","width":4,"height":2,"group":1,"columns":2}
-        {"event":"end","cell":1,"seconds":0.25}
-        {"event":"check","cel
-        """.utf8)
-        let events = RunEvent.decode(lines: data)
-        XCTAssertEqual(events.map(\.event), ["begin", "image", "end"])
-        XCTAssertEqual(events[1].columns, 2)
-        XCTAssertEqual(events[2].seconds, 0.25)
+    func testEveryEventSurvivesItsLineAndTornLinesAreIgnored() throws {
+        let events: [RunEvent] = [
+            .start(pid: 42, quick: true), .begin(cell: 1, time: 1.5),
+            .image(cell: 1, file: "cell-1-1.png", caption: "a \"quoted\"\ncaption", width: 4, height: 2, group: 1, columns: 2),
+            .image(cell: 1, file: "cell-1-2.png", caption: "", width: 1, height: 1, group: nil, columns: nil),
+            .check(cell: 1, passed: false, message: "ratio > 1", file: "chapters/01-basic.md", line: 130),
+            .renderProgress(cell: 1, step: 7, steps: 512, objective: 0.1 + 0.2),
+            .end(cell: 1, seconds: 0.25), .finish,
+        ]
+        var data = Data()
+        for event in events {
+            let line = try event.jsonLine()
+            XCTAssertEqual(line.filter { $0 == 0x0A }.count, 1, "one line per event: \(event)")
+            data.append(line)
+        }
+        XCTAssertEqual(RunEvent.decode(lines: data), events)
+        // A writer killed mid-line leaves a torn last line: everything before it still decodes.
+        let torn = data + (try RunEvent.check(cell: 2, passed: true, message: "m", file: "f", line: 1).jsonLine()).prefix(12)
+        XCTAssertEqual(RunEvent.decode(lines: torn), events)
+        XCTAssertEqual(events.map(\.cell), [nil, 1, 1, 1, 1, 1, 1, nil])
+    }
+
+    func testRunSettingsRoundTripThroughTheEnvironment() {
+        let settings = RunSettings(folder: "/tmp/run", quick: true, failCell: 3)
+        XCTAssertEqual(RunSettings(environment: settings.environment), settings)
+        XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3"])
+        XCTAssertEqual(RunSettings(environment: ["FVBOOK_RUN_DIR": "", "FVBOOK_QUICK": "0"]), RunSettings())
+        XCTAssertEqual(RunFolder.output(cell: 4, .err), "cell-4.err")
+        XCTAssertEqual(RunFolder.figure(cell: 4, number: 2), "cell-4-2.png")
+        XCTAssertEqual(RunFolder.figure(cell: 4, number: 3, extension: "svg"), "cell-4-3.svg")
     }
 
     func testHighlighterEscapesAndMarksTokens() {

@@ -187,7 +187,7 @@ try:
     with open(CHAPTER) as f:
         text = f.read()
     with open(CHAPTER + ".tmp", "w") as f:
-        f.write(text.replace("RenderOptions(steps: 300)", "RenderOptions(steps: 3000)"))
+        f.write(text.replace("steps: 300)", "steps: 3000)"))
     os.replace(CHAPTER + ".tmp", CHAPTER)
     progress = wait_for("a render progress bar in cell 1 while it runs",
                         lambda: driver.execute_script("const p = document.querySelector('#cell-1 progress.fvbook-progress'); return p && p.value > 0 && [p.value, p.max]"), 120)

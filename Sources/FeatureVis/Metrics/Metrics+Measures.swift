@@ -7,9 +7,12 @@ public enum Measures {
     /// The spatial mean of `layer[:, channel]` for each image, with images resized (bilinear,
     /// corners aligned, as in rendering) to the network's input size when they are smaller.
     public static func channelActivation(of images: Tensor, network: Network, layer: String, channel: Int) throws -> [Float] {
+        let reference = try network.layer(layer)
+        guard (0..<reference.channels).contains(channel) else {
+            throw ModelError.channelOutOfRange(channel, layer: layer, channels: reference.channels)
+        }
         let activations = try layerActivations(of: images, network: network, layer: layer)
         let (n, c, plane) = (activations.shape[0], activations.shape[1], activations.shape[2] * activations.shape[3])
-        precondition(channel >= 0 && channel < c, "channel \(channel) out of range for \(c) channels")
         return (0..<n).map { i in
             let start = (i * c + channel) * plane
             return activations.scalars[start..<start + plane].reduce(0, +) / Float(plane)
@@ -23,7 +26,8 @@ public enum Measures {
         if images.shape[2] < network.inputSize || images.shape[3] < network.inputSize {
             x = resizeBilinear(x, height: network.inputSize, width: network.inputSize, alignCorners: true)
         }
-        guard let a = try network.forward(x, reading: [layer])[layer] else {
+        let reference = try network.layer(layer)
+        guard let a = network.forward(x, reading: [reference])[reference] else {
             preconditionFailure("\(network.name) did not return layer \(layer)")
         }
         return a.value
@@ -64,9 +68,9 @@ public enum Measures {
             let mean = grey[i * plane..<(i + 1) * plane].reduce(0, +) / Float(plane)
             for p in 0..<plane { grey[i * plane + p] -= mean }
         }
-        let dft = RealDFT2D(height: h, width: w)
-        let (re, im) = dft.forward(Tensor(shape: [n, h, w], scalars: grey))
-        let fy = fftFrequencies(h), bins = dft.bins
+        let fft = RealFFT2D(height: h, width: w)
+        let (re, im) = fft.forward(Tensor(shape: [n, h, w], scalars: grey))
+        let fy = fftFrequencies(h), bins = fft.bins
         var shares: [Float] = []
         for i in 0..<n {
             var high = 0.0, total = 0.0

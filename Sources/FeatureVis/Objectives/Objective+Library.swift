@@ -8,7 +8,8 @@ import Tensors
 extension Objective {
     /// The mean of `layer[:, n]` over positions (and the batch): the standard feature visualization.
     public static func channel(_ layer: String, _ n: Int, batch: Int? = nil) -> Objective {
-        Objective(name: "channel(\(layer), \(n)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "channel(\(layer), \(n)\(batchLabel(batch)))", key: keyCall("channel", layer, n, batch),
+                  layers: [layer], requirements: [.channel(layer: layer, n)] + batchRequirement(batch)) { inputs in
             channelSlice(inputs[layer], n, batch: batch).mean()
         }
     }
@@ -16,7 +17,8 @@ extension Objective {
     /// The activation of channel `n` at one position, by default the centre (`H/2`, `W/2`,
     /// rounded down), averaged over the batch.
     public static func neuron(_ layer: String, _ n: Int, x: Int? = nil, y: Int? = nil, batch: Int? = nil) -> Objective {
-        Objective(name: "neuron(\(layer), \(n)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "neuron(\(layer), \(n)\(batchLabel(batch)))", key: keyCall("neuron", layer, n, x, y, batch),
+                  layers: [layer], requirements: [.channel(layer: layer, n)] + batchRequirement(batch)) { inputs in
             let c = channelSlice(inputs[layer], n, batch: batch)
             let yy = y ?? c.shape[2] / 2, xx = x ?? c.shape[3] / 2
             let row = slice(c, axis: 2, range: yy..<yy + 1)
@@ -26,7 +28,8 @@ extension Objective {
 
     /// DeepDream: the mean of the squared activations of the whole layer.
     public static func deepDream(_ layer: String, batch: Int? = nil) -> Objective {
-        Objective(name: "deepDream(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "deepDream(\(layer)\(batchLabel(batch)))", key: keyCall("deepDream", layer, batch),
+                  layers: [layer], requirements: batchRequirement(batch)) { inputs in
             let a = select(inputs[layer], batch: batch)
             return (a * a).mean()
         }
@@ -41,7 +44,10 @@ extension Objective {
     public static func direction(_ layer: String, _ vector: [Float], cosinePower: Int = 1, batch: Int? = nil) -> Objective {
         precondition(cosinePower >= 0, "cosinePower must be ≥ 0")
         let name = "direction(\(layer), [\(vector.count)], cos^\(cosinePower)\(batchLabel(batch)))"
-        return Objective(name: name, layers: [layer]) { inputs in
+        let requirements: [Requirement] = [.channelCount(layer: layer, vector.count, argument: "direction vector")]
+            + batchRequirement(batch)
+        return Objective(name: name, key: keyCall("direction", layer, vector, cosinePower, batch), layers: [layer],
+                         requirements: requirements) { inputs in
             let a = select(inputs[layer], batch: batch)
             precondition(a.shape[1] == vector.count, "direction has \(vector.count) entries, layer \(layer) has \(a.shape[1]) channels")
             let v = a.tape.constant(Tensor(shape: [1, vector.count, 1, 1], scalars: vector))
@@ -61,7 +67,8 @@ extension Objective {
     /// The logit of class `n` (Lucid's `class_logit`): summed over the batch. `layer` defaults to
     /// the network's last layer.
     public static func classLogit(_ n: Int, layer: String = Objective.logits, batch: Int? = nil) -> Objective {
-        Objective(name: "classLogit(\(n)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "classLogit(\(n)\(batchLabel(batch)))", key: keyCall("classLogit", n, layer, batch),
+                  layers: [layer], requirements: [.channel(layer: layer, n)] + batchRequirement(batch)) { inputs in
             let logits = select(inputs[layer], batch: batch)
             let flat = logits.reshaped([logits.shape[0], logits.value.count / logits.shape[0]])
             return slice(flat, axis: 1, range: n..<n + 1).sum()
@@ -73,7 +80,8 @@ extension Objective {
     /// the value is `−Σᵢ Σⱼ≠ᵢ ⟨Gᵢ, Gⱼ⟩ / N`, i.e. minus the summed cosine similarity of every
     /// ordered pair of images, divided by the batch size. Zero for a batch of one.
     public static func diversity(_ layer: String) -> Objective {
-        Objective(name: "diversity(\(layer))", layers: [layer]) { inputs in
+        Objective(name: "diversity(\(layer))", key: keyCall("diversity", layer), layers: [layer],
+                  requirements: []) { inputs in
             let a = inputs[layer]
             let (n, c) = (a.shape[0], a.shape[1])
             let positions = a.shape[2] * a.shape[3]
@@ -97,7 +105,8 @@ extension Objective {
 
     /// L1 penalty: `Σ |x − constant|` over `layer` (default the image).
     public static func l1(_ layer: String = Objective.image, constant: Float = 0, batch: Int? = nil) -> Objective {
-        Objective(name: "l1(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "l1(\(layer)\(batchLabel(batch)))", key: keyCall("l1", layer, constant, batch),
+                  layers: [layer], requirements: batchRequirement(batch)) { inputs in
             abs(select(inputs[layer], batch: batch) + (-constant)).sum()
         }
     }
@@ -105,7 +114,8 @@ extension Objective {
     /// Total variation penalty (TensorFlow's `image.total_variation`, summed over the batch):
     /// `Σ |x[y+1, x] − x[y, x]| + Σ |x[y, x+1] − x[y, x]|`.
     public static func totalVariation(_ layer: String = Objective.image, batch: Int? = nil) -> Objective {
-        Objective(name: "totalVariation(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "totalVariation(\(layer)\(batchLabel(batch)))", key: keyCall("totalVariation", layer, batch),
+                  layers: [layer], requirements: batchRequirement(batch)) { inputs in
             let x = select(inputs[layer], batch: batch)
             let (h, w) = (x.shape[2], x.shape[3])
             let down = slice(x, axis: 2, range: 1..<h) - slice(x, axis: 2, range: 0..<h - 1)
@@ -117,7 +127,8 @@ extension Objective {
     /// Lucid's `blur_input_each_step`: `½ Σ (x − blur(x))²` with the blurred image held constant,
     /// so subtracting `k ·` this moves the image a step `k` towards its 3×3 blur (Nguyen et al. 2015).
     public static func blur(_ layer: String = Objective.image, batch: Int? = nil) -> Objective {
-        Objective(name: "blur(\(layer)\(batchLabel(batch)))", layers: [layer]) { inputs in
+        Objective(name: "blur(\(layer)\(batchLabel(batch)))", key: keyCall("blur", layer, batch),
+                  layers: [layer], requirements: batchRequirement(batch)) { inputs in
             let x = select(inputs[layer], batch: batch)
             let d = x - x.tape.constant(boxBlur3x3(x.value))
             return (d * d).sum() * 0.5
@@ -128,6 +139,8 @@ extension Objective {
 // MARK: - Helpers
 
 private func batchLabel(_ batch: Int?) -> String { batch.map { ", batch \($0)" } ?? "" }
+
+private func batchRequirement(_ batch: Int?) -> [Objective.Requirement] { batch.map { [.batchItem($0)] } ?? [] }
 
 /// Image `batch` of `x`, or all of it.
 func select(_ x: Variable, batch: Int?) -> Variable {

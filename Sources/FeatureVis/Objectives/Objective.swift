@@ -14,6 +14,9 @@ import Tensors
 /// objective.name     // "channel(_blocks.8, 3) − 0.05·totalVariation(image)"
 /// objective.layers   // ["_blocks.8", "image"]
 /// ```
+///
+/// Besides its readable name, an objective has a ``key`` that spells out every argument exactly
+/// (floats bit for bit): the objective's part of a ``Recipe/key``.
 public struct Objective: Sendable, CustomStringConvertible {
     /// The pseudo-layer holding the parameterized image `[N, 3, H, W]`, before transforms.
     public static let image = "image"
@@ -23,15 +26,43 @@ public struct Objective: Sendable, CustomStringConvertible {
     public static let logits = "logits"
 
     public let name: String
+    /// The objective's complete, stable description: two objectives with the same key compute
+    /// the same function. The library's objectives spell out every argument; a custom objective's
+    /// key is the one it was given. Without one, its key is marked unkeyed
+    /// (``RenderMemo/unkeyed``) and renders of it are never memoized: its body may change while
+    /// its name stays.
+    public let key: String
     /// Every layer (or pseudo-layer) the objective reads.
     public let layers: Set<String>
+    /// What the objective needs of the network and the batch, checked before it runs.
+    let requirements: [Requirement]
     let body: @Sendable (ObjectiveInputs) -> Variable
 
     /// A custom objective reading `layers`; `body` returns a scalar (rank 0 or one element).
-    public init(name: String, layers: Set<String>, _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) {
+    /// `key` must tell this objective apart from every other one, because memoized renders are
+    /// identified by their recipe's key; without it, renders of this objective always run.
+    public init(name: String, key: String? = nil, layers: Set<String>,
+                _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) {
+        self.init(name: name, key: key ?? name + RenderMemo.unkeyed, layers: layers, requirements: [], body)
+    }
+
+    init(name: String, key: String, layers: Set<String>, requirements: [Requirement],
+         _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) {
         self.name = name
+        self.key = key
         self.layers = layers
+        self.requirements = requirements
         self.body = body
+    }
+
+    /// A condition on the network or the batch that the objective's arguments must meet.
+    enum Requirement: Sendable {
+        /// `layer` has channel `n`.
+        case channel(layer: String, Int)
+        /// `layer` has exactly `count` channels (a direction vector's length).
+        case channelCount(layer: String, Int, argument: String)
+        /// The batch has image `n`.
+        case batchItem(Int)
     }
 
     /// The objective's value, a rank-0 variable.
@@ -80,26 +111,35 @@ public struct ObjectiveInputs {
 
 extension Objective {
     public static func + (a: Objective, b: Objective) -> Objective {
-        Objective(name: "\(a.name) + \(b.name)", layers: a.layers.union(b.layers)) { a($0) + b($0) }
+        combine(a, b, name: "\(a.name) + \(b.name)", key: "(\(a.key)+\(b.key))") { a($0) + b($0) }
     }
 
     public static func - (a: Objective, b: Objective) -> Objective {
-        Objective(name: "\(a.name) − \(b.parenthesizedName)", layers: a.layers.union(b.layers)) { a($0) - b($0) }
+        combine(a, b, name: "\(a.name) − \(b.parenthesizedName)", key: "(\(a.key)-\(b.key))") { a($0) - b($0) }
     }
 
     public static prefix func - (a: Objective) -> Objective {
-        Objective(name: "−\(a.parenthesizedName)", layers: a.layers) { a($0) * -1 }
+        Objective(name: "−\(a.parenthesizedName)", key: "(-\(a.key))", layers: a.layers,
+                  requirements: a.requirements) { a($0) * -1 }
     }
 
     /// Scales this objective only: `a + 2 * b` weights `b` alone.
     public static func * (s: Float, a: Objective) -> Objective {
-        Objective(name: "\(s.formatted())·\(a.parenthesizedName)", layers: a.layers) { a($0) * s }
+        Objective(name: "\(s.formatted())·\(a.parenthesizedName)", key: "(\(s.keyText)*\(a.key))", layers: a.layers,
+                  requirements: a.requirements) { a($0) * s }
     }
 
     public static func * (a: Objective, s: Float) -> Objective { s * a }
 
     public static func + (a: Objective, s: Float) -> Objective {
-        Objective(name: "\(a.name) + \(s.formatted())", layers: a.layers) { a($0) + s }
+        Objective(name: "\(a.name) + \(s.formatted())", key: "(\(a.key)+\(s.keyText))", layers: a.layers,
+                  requirements: a.requirements) { a($0) + s }
+    }
+
+    private static func combine(_ a: Objective, _ b: Objective, name: String, key: String,
+                                _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) -> Objective {
+        Objective(name: name, key: key, layers: a.layers.union(b.layers),
+                  requirements: a.requirements + b.requirements, body)
     }
 
     private var parenthesizedName: String {

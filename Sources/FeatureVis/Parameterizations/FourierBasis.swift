@@ -23,7 +23,7 @@ public struct FourierBasis: Sendable {
     public let scale: [Float]
     /// Lucid's constant: the image is the inverse DFT divided by this.
     public static let magic: Float = 4
-    let dft: RealDFT2D
+    let fft: RealFFT2D
 
     public init(height: Int, width: Int, decayPower: Float = 1) {
         self.height = height
@@ -41,7 +41,7 @@ public struct FourierBasis: Sendable {
         }
         frequencies = freqs
         self.scale = scale
-        dft = RealDFT2D(height: height, width: width)
+        fft = RealFFT2D(height: height, width: width)
     }
 
     /// Images `[N, C, h, w]` from spectrum parts `[N, C, h, bins]` (differentiable).
@@ -52,14 +52,14 @@ public struct FourierBasis: Sendable {
         let scaleVariable = real.tape.constant(scaleTensor)
         let re = broadcastMultiply(real, scaleVariable).reshaped([planes, height, bins])
         let im = broadcastMultiply(imaginary, scaleVariable).reshaped([planes, height, bins])
-        return (inverseRealDFT2D(real: re, imaginary: im, dft) * (1 / Self.magic))
+        return (inverseRealFFT2D(real: re, imaginary: im, fft) * (1 / Self.magic))
             .reshaped([s[0], s[1], height, width])
     }
 
     /// The spectrum parts whose ``image(real:imaginary:)`` is exactly `image` `[N, C, h, w]`.
     func spectrum(of image: Tensor) -> (real: Tensor, imaginary: Tensor) {
         let s = image.shape
-        let (re, im) = dft.forward(image.reshaped([s[0] * s[1], height, width]))
+        let (re, im) = fft.forward(image.reshaped([s[0] * s[1], height, width]))
         let n = height * bins
         func unscale(_ t: Tensor) -> Tensor {
             var out = t.scalars

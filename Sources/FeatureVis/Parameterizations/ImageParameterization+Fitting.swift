@@ -17,7 +17,7 @@ extension ImageParameterization {
         precondition(image.rank == 4 && image.shape[1] == 3, "fitted(to:) expects [N, 3, H, W], got \(image.shape)")
         var result = ImageParameterization(batch: image.shape[0], height: image.shape[2], width: image.shape[3],
                                            basis: basis, decorrelated: decorrelated, range: range,
-                                           standardDeviation: 0, seed: 0)
+                                           standardDeviation: standardDeviation, seed: seed)
         var t: Tensor
         switch range {
         case .sigmoid:

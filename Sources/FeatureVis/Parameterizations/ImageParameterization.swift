@@ -36,6 +36,8 @@ public struct ImageParameterization: Sendable {
     public let basis: Basis
     public let decorrelated: Bool
     public let range: Range
+    /// The seed and spread of the initial draw (a fitted parameterization keeps its template's).
+    public let seed: UInt64, standardDeviation: Float
     /// The optimized tensors: `[image]` for pixels, `[real, imaginary]` for Fourier.
     public var parameters: [Tensor]
     let fourier: FourierBasis?
@@ -60,6 +62,8 @@ public struct ImageParameterization: Sendable {
         self.basis = basis
         self.decorrelated = decorrelated
         self.range = range
+        self.seed = seed
+        self.standardDeviation = standardDeviation
         var rng = SeededGenerator(seed: seed)
         switch basis {
         case .pixel:
@@ -74,10 +78,30 @@ public struct ImageParameterization: Sendable {
         }
     }
 
+    /// The parameterization's complete, stable description: its kind, its shape and a digest of
+    /// the current parameters (so a seeded draw, a fitted photo and an optimized state each have
+    /// their own key). Its part of a ``Recipe/key``.
+    public var key: String {
+        let basisKey: String
+        switch basis {
+        case .pixel: basisKey = "pixel"
+        case .fourier(let d): basisKey = keyCall("fourier", d)
+        }
+        return keyCall("image", Keyed(basisKey), decorrelated, Keyed("\(range)"), batch, height, width)
+            + "#" + contentDigest(parameters)
+    }
+
+    /// A fresh draw of the same kind at another size and seed (for the octaves of a render).
+    public func reseeded(size: Int, seed: UInt64) -> ImageParameterization {
+        ImageParameterization(batch: batch, height: size, width: size, basis: basis, decorrelated: decorrelated,
+                              range: range, standardDeviation: standardDeviation, seed: seed)
+    }
+
     /// Lucid's default image: Fourier (1/f), decorrelated colour, sigmoid.
-    public static func fourier(size: Int, batch: Int = 1, decayPower: Float = 1, seed: UInt64 = 0) -> ImageParameterization {
+    public static func fourier(size: Int, batch: Int = 1, decayPower: Float = 1, decorrelated: Bool = true,
+                               seed: UInt64 = 0) -> ImageParameterization {
         ImageParameterization(batch: batch, height: size, width: size, basis: .fourier(decayPower: decayPower),
-                              decorrelated: true, range: .sigmoid, seed: seed)
+                              decorrelated: decorrelated, range: .sigmoid, seed: seed)
     }
 
     /// Raw pixels (the comparison baseline): no decorrelation by default.

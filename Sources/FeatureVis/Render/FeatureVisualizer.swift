@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import RenderCache
 import Tensors
 
 /// The article's `FeatureVisualizer`, done right: the basic, multiscale and diverse methods on
@@ -11,6 +12,9 @@ import Tensors
 /// let v = try visualizer.visualizeFeature(layer: "_blocks.8", channel: 3)
 /// print(v.metrics!)
 /// ```
+///
+/// Each method builds a ``Recipe`` (``Method/recipe(layer:channel:size:steps:learningRate:seed:samples:diversityWeight:octaves:octaveScale:inputSize:)``)
+/// and runs it with ``render(_:on:progress:)``, which validates it.
 public final class FeatureVisualizer {
     public let model: Network
     /// Folder of `.png` photos for the natural-image baseline (nil: no activation ratio).
@@ -31,74 +35,58 @@ public final class FeatureVisualizer {
         return b
     }
 
-    // MARK: - The three methods
+    // MARK: - The methods
 
-    /// The basic method: one image optimized to maximize the mean of `layer[:, channel]`.
+    /// Visualizes `layer[:, channel]` with `method` (see ``Method`` and
+    /// ``Method/recipe(layer:channel:size:steps:learningRate:seed:samples:diversityWeight:octaves:octaveScale:inputSize:)``
+    /// for the arguments; `nil` picks the method's default), then measures the result.
     ///
-    /// With the default ``VisualizationSettings/regularized`` this is Lucid's `render_vis`;
-    /// ``VisualizationSettings/naive`` is the article's first loop. `size`, `steps` and
-    /// `learningRate` override the settings' values.
-    ///
+    /// ```swift
+    /// let naive = try visualizer.visualize(.naive, layer: "_blocks.8", channel: 3, steps: 100)
+    /// ```
     /// - Throws: ``ModelError/unknownLayer(_:model:valid:)``, ``ModelError/channelOutOfRange(_:layer:channels:)``,
-    ///   ``FeatureVisError/invalidArgument(name:value:valid:)`` for a non-positive size or step count,
+    ///   ``FeatureVisError/invalidArgument(name:value:valid:)`` for a number out of range,
     ///   ``FeatureVisError/nonFinite(what:step:objective:)`` if the optimization diverges.
-    public func visualizeFeature(layer: String, channel: Int, size: Int? = nil, steps: Int? = nil,
-                                 learningRate: Float? = nil, seed: UInt64 = 0,
-                                 settings: VisualizationSettings = .regularized, measure: Bool = true,
-                                 progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
-        let (side, steps, lr) = try resolve(layer: layer, channel: channel, size: size, steps: steps,
-                                            learningRate: learningRate, settings: settings)
-        let objective = Objective.channel(layer, channel)
-        let result = try render(objective, on: model, from: settings.parameterization(size: side, seed: seed),
-                                options: settings.renderOptions(steps: steps, learningRate: lr, seed: transformSeed(seed)),
-                                progress: progress)
-        let method = settings.name == VisualizationSettings.regularized.name ? "basic" : settings.name
-        return try finish(Visualization(method: method, layer: layer, channel: channel, image: result.image,
-                                        history: result.history, seconds: result.seconds, objective: objective.name),
-                          measure: measure)
+    public func visualize(_ method: Method, layer: String, channel: Int, size: Int? = nil, steps: Int? = nil,
+                          learningRate: Float? = nil, seed: UInt64 = 0, samples: Int = 4, diversityWeight: Float = 10,
+                          octaves: Int = 3, octaveScale: Double = 1.5, measure: Bool = true,
+                          progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
+        let recipe = try method.recipe(layer: layer, channel: channel, size: size, steps: steps,
+                                       learningRate: learningRate, seed: seed, samples: samples,
+                                       diversityWeight: diversityWeight, octaves: octaves, octaveScale: octaveScale,
+                                       inputSize: model.inputSize)
+        let result = try render(recipe, on: model, progress: progress)
+        let v = Visualization(method: method, layer: layer, channel: channel, image: result.image,
+                              history: result.history, seconds: result.seconds, objective: recipe.objective.name)
+        guard measure else { return v }
+        var measured = v
+        measured.metrics = try metrics(of: v.image, layer: layer, channel: channel, objective: v.history.last)
+        return measured
     }
 
-    /// Coarse-to-fine optimization: `octaves` sizes growing by `octaveScale` up to `size`; each
-    /// octave continues from the previous result, upsampled and re-fitted exactly into a fresh
-    /// parameterization of the larger size. The `steps` are split evenly over the octaves, so the
-    /// cost matches the basic method.
+    /// The basic method: one image optimized to maximize the mean of `layer[:, channel]` with
+    /// Lucid's `render_vis` defaults (``Method/basic``).
+    public func visualizeFeature(layer: String, channel: Int, size: Int? = nil, steps: Int? = nil,
+                                 learningRate: Float? = nil, seed: UInt64 = 0, measure: Bool = true,
+                                 progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
+        try visualize(.basic, layer: layer, channel: channel, size: size, steps: steps, learningRate: learningRate,
+                      seed: seed, measure: measure, progress: progress)
+    }
+
+    /// Coarse-to-fine optimization (``Method/multiscale``): `octaves` sizes growing by
+    /// `octaveScale` up to `size`; each octave continues from the previous result, upsampled and
+    /// re-fitted exactly. The `steps` are split evenly over the octaves, so the cost matches the
+    /// basic method.
     public func visualizeFeatureMultiscale(layer: String, channel: Int, octaves: Int = 3, octaveScale: Double = 1.5,
                                            size: Int? = nil, steps: Int? = nil, learningRate: Float? = nil,
-                                           seed: UInt64 = 0, settings: VisualizationSettings = .regularized,
-                                           measure: Bool = true,
+                                           seed: UInt64 = 0, measure: Bool = true,
                                            progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
-        let (side, steps, lr) = try resolve(layer: layer, channel: channel, size: size, steps: steps,
-                                            learningRate: learningRate, settings: settings)
-        try validate("octaves", octaves, in: 1...8)
-        try validate("steps", steps, in: octaves...1_000_000)
-        guard octaveScale > 1 else {
-            throw FeatureVisError.invalidArgument(name: "octaveScale", value: "\(octaveScale)", valid: "> 1")
-        }
-        let sizes = octaveSizes(final: side, octaves: octaves, scale: octaveScale)
-        let objective = Objective.channel(layer, channel)
-        var param = settings.parameterization(size: sizes[0], seed: seed)
-        var history: [Float] = [], seconds = 0.0
-        for (k, s) in sizes.enumerated() {
-            if k > 0 {
-                let upsampled = resizeBilinear(Tape().constant(param.image()), height: s, width: s).value
-                param = param.fitted(to: upsampled)
-            }
-            let octaveSteps = steps / octaves + (k < steps % octaves ? 1 : 0)
-            let result = try render(objective, on: model, from: param,
-                                    options: settings.renderOptions(steps: octaveSteps, learningRate: lr,
-                                                                    seed: transformSeed(seed) &+ UInt64(k)),
-                                    progress: progress)
-            param = result.parameterization
-            history += result.history
-            seconds += result.seconds
-        }
-        return try finish(Visualization(method: "multiscale", layer: layer, channel: channel, image: param.image(),
-                                        history: history, seconds: seconds, objective: objective.name),
-                          measure: measure)
+        try visualize(.multiscale, layer: layer, channel: channel, size: size, steps: steps, learningRate: learningRate,
+                      seed: seed, octaves: octaves, octaveScale: octaveScale, measure: measure, progress: progress)
     }
 
-    /// `samples` images optimized together for the channel, with a diversity term (Lucid's
-    /// Gram-matrix similarity penalty at the same layer) weighted by `diversityWeight`:
+    /// `samples` images optimized together for the channel (``Method/diverse``), with a diversity
+    /// term (Lucid's Gram-matrix similarity penalty at the same layer) weighted by `diversityWeight`:
     /// `channel(layer, n) + diversityWeight · diversity(layer)`.
     ///
     /// The weight is relative to the channel's activations. Lucid's 100 suits InceptionV1's large
@@ -108,56 +96,47 @@ public final class FeatureVisualizer {
     /// where weight 1 changes nothing (0.67).
     public func visualizeFeatureDiverse(layer: String, channel: Int, samples: Int = 4, diversityWeight: Float = 10,
                                         size: Int? = nil, steps: Int? = nil, learningRate: Float? = nil,
-                                        seed: UInt64 = 0, settings: VisualizationSettings = .regularized,
-                                        measure: Bool = true,
+                                        seed: UInt64 = 0, measure: Bool = true,
                                         progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
-        let (side, steps, lr) = try resolve(layer: layer, channel: channel, size: size, steps: steps,
-                                            learningRate: learningRate, settings: settings)
-        try validate("samples", samples, in: 1...64)
-        let objective = Objective.channel(layer, channel) + diversityWeight * .diversity(layer)
-        let result = try render(objective, on: model, from: settings.parameterization(size: side, batch: samples, seed: seed),
-                                options: settings.renderOptions(steps: steps, learningRate: lr, seed: transformSeed(seed)),
-                                progress: progress)
-        return try finish(Visualization(method: "diverse", layer: layer, channel: channel, image: result.image,
-                                        history: result.history, seconds: result.seconds, objective: objective.name),
-                          measure: measure)
+        try visualize(.diverse, layer: layer, channel: channel, size: size, steps: steps, learningRate: learningRate,
+                      seed: seed, samples: samples, diversityWeight: diversityWeight, measure: measure, progress: progress)
     }
 
-    /// The article's multiscale method, kept as a comparison: independent images optimized at
-    /// each scale (with `settings`, by default the naive loop), each upsampled to `size`, then
-    /// averaged (a plain sum would leave [0, 1]). The scales never see each other's result, so
-    /// nothing coarse-to-fine happens — compare with ``visualizeFeatureMultiscale``.
+    /// The article's multiscale method, kept as a comparison (``Method/summedScales``): the naive
+    /// loop at each scale, independently, each image upsampled to `size`, then averaged (a plain
+    /// sum would leave [0, 1]). The scales never see each other's result, so nothing
+    /// coarse-to-fine happens — compare with ``visualizeFeatureMultiscale``.
     public func visualizeFeatureSummedScales(layer: String, channel: Int, octaves: Int = 3, octaveScale: Double = 1.5,
                                              size: Int? = nil, steps: Int? = nil, learningRate: Float? = nil,
-                                             seed: UInt64 = 0, settings: VisualizationSettings = .naive,
-                                             measure: Bool = true,
+                                             seed: UInt64 = 0, measure: Bool = true,
                                              progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
-        let (side, steps, lr) = try resolve(layer: layer, channel: channel, size: size, steps: steps,
-                                            learningRate: learningRate, settings: settings)
-        try validate("octaves", octaves, in: 1...8)
-        let objective = Objective.channel(layer, channel)
-        var sum = Tensor(zeros: [1, 3, side, side])
-        var history: [Float] = [], seconds = 0.0
-        for (k, s) in octaveSizes(final: side, octaves: octaves, scale: octaveScale).enumerated() {
-            let result = try render(objective, on: model, from: settings.parameterization(size: s, seed: seed &+ UInt64(k)),
-                                    options: settings.renderOptions(steps: steps, learningRate: lr,
-                                                                    seed: transformSeed(seed) &+ UInt64(k)),
-                                    progress: progress)
-            sum.add(resizeBilinear(Tape().constant(result.image), height: side, width: side).value)
-            history += result.history
-            seconds += result.seconds
-        }
-        return try finish(Visualization(method: "summed-scales", layer: layer, channel: channel,
-                                        image: sum.map { $0 / Float(octaves) }, history: history, seconds: seconds,
-                                        objective: objective.name),
-                          measure: measure)
+        try visualize(.summedScales, layer: layer, channel: channel, size: size, steps: steps,
+                      learningRate: learningRate, seed: seed, octaves: octaves, octaveScale: octaveScale,
+                      measure: measure, progress: progress)
     }
 
     // MARK: - Metrics
 
     /// Quality metrics of `images` for `layer[:, channel]` (see ``QualityMetrics``).
+    /// - Throws: ``ModelError`` for an unknown layer or a channel out of range.
     public func metrics(of images: Tensor, layer: String, channel: Int, objective: Float? = nil) throws -> QualityMetrics {
-        try validateFeature(layer: layer, channel: channel)
+        // Memoized (``RenderMemo``): keyed by the images' exact content and the photos'.
+        let key = "metrics-1 layer=\(layer.debugDescription) channel=\(channel) objective=\(objective.map { "\($0.bitPattern)" } ?? "nil") "
+            + "images=\(contentDigest([images])) photos=\(photosDigest)"
+        return try RenderMemo.remember(key, on: model) {
+            try measure(images, layer: layer, channel: channel, objective: objective)
+        }
+    }
+
+    /// The photos folder's PNGs by name and content, computed on first use ("none" without one).
+    private lazy var photosDigest: String = {
+        guard let directory = photosDirectory else { return "none" }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        return SHA256.hex(of: Array(names.map { "\($0)=\(SHA256.hex(ofFile: (directory as NSString).appendingPathComponent($0)) ?? "unreadable")" }
+            .joined(separator: ",").utf8))
+    }()
+
+    private func measure(_ images: Tensor, layer: String, channel: Int, objective: Float?) throws -> QualityMetrics {
         let activation = try Measures.channelActivation(of: images, network: model, layer: layer, channel: channel)
         let mean = activation.reduce(0, +) / Float(activation.count)
         return QualityMetrics(
@@ -167,40 +146,6 @@ public final class FeatureVisualizer {
             highFrequencyShare: Measures.highFrequencyShare(of: images),
             batchSimilarity: try Measures.batchSimilarity(of: images, network: model, layer: layer))
     }
-
-    // MARK: - Helpers
-
-    private func finish(_ v: Visualization, measure: Bool) throws -> Visualization {
-        guard measure else { return v }
-        var v = v
-        v.metrics = try metrics(of: v.image, layer: v.layer, channel: v.channel, objective: v.history.last)
-        return v
-    }
-
-    /// Validates the feature and the numbers; returns the effective size, steps and learning rate.
-    private func resolve(layer: String, channel: Int, size: Int?, steps: Int?, learningRate: Float?,
-                         settings: VisualizationSettings) throws -> (Int, Int, Float) {
-        try validateFeature(layer: layer, channel: channel)
-        let side = size ?? settings.size ?? model.inputSize
-        let steps = steps ?? settings.steps
-        let lr = learningRate ?? settings.learningRate
-        try validate("size", side, in: 8...4096)
-        try validate("steps", steps, in: 1...1_000_000)
-        guard lr > 0, lr.isFinite else {
-            throw FeatureVisError.invalidArgument(name: "learningRate", value: "\(lr)", valid: "finite and > 0")
-        }
-        return (side, steps, lr)
-    }
-
-    private func validateFeature(layer: String, channel: Int) throws {
-        let channels = try model.channels(of: layer)
-        guard (0..<channels).contains(channel) else {
-            throw ModelError.channelOutOfRange(channel, layer: layer, channels: channels)
-        }
-    }
-
-    /// The transforms draw from their own stream, so changing the steps never changes the start.
-    private func transformSeed(_ seed: UInt64) -> UInt64 { seed ^ 0x7A5F_0F1E_5EED_0001 }
 }
 
 /// Octave sides from small to `final`: `final / scale^(octaves − 1 − k)`, rounded.

@@ -21,6 +21,10 @@ public enum RenderMemo {
     /// Bumped when what a stored render means changes (its payload or what it is computed from).
     static let version = "fvbook-render-memo-1"
 
+    /// Marks the key of a custom objective or transform made without one: such a key does not
+    /// describe its body, so a render whose key holds it is never looked up nor stored.
+    public static let unkeyed = "⟨unkeyed⟩"
+
     nonisolated(unsafe) private static var active: RenderStore?
     private static let lock = NSLock()
 
@@ -71,11 +75,19 @@ public enum RenderMemo {
     ///     complete and stable (a ``Recipe``'s key).
     static func remember<Value: Codable>(_ description: String, on network: Network,
                                          _ compute: () throws -> Value) rethrows -> Value {
-        guard let store, let weights = network.weightsDigest, let engine = engineDigest else { return try compute() }
+        try remember(description, on: network, hit: { _ in }, compute)
+    }
+
+    /// As ``remember(_:on:_:)``, calling `hit` with a value that came from the store.
+    static func remember<Value: Codable>(_ description: String, on network: Network, hit: (Value) -> Void,
+                                         _ compute: () throws -> Value) rethrows -> Value {
+        guard let store, !description.contains(unkeyed), let weights = network.weightsDigest,
+              let engine = engineDigest else { return try compute() }
         let text = "\(version)\nengine=\(engine)\nkernels=\(KernelPath.current)\nnetwork=\(network.name)\nweights=\(weights)\n\(description)"
         let key = SHA256.hex(of: Array(text.utf8))
         if let data = store.load(key), let value = try? JSONDecoder().decode(Value.self, from: data) {
             lock.lock(); hits += 1; lock.unlock()
+            hit(value)
             return value
         }
         let value = try compute()
@@ -115,3 +127,29 @@ private func floats(from data: Data) -> [Float] {
     values.withUnsafeMutableBytes { _ = data.copyBytes(to: $0) }
     return values
 }
+
+/// A ``RenderResult`` as stored: the final image and parameters, the history, the seconds the
+/// optimization took when it ran.
+struct StoredRender: Codable {
+    var image: StoredTensor
+    var parameters: [StoredTensor]
+    var history: StoredFloats
+    var seconds: Double
+
+    init(_ result: RenderResult) {
+        image = StoredTensor(result.image)
+        parameters = result.parameterization.parameters.map(StoredTensor.init)
+        history = StoredFloats(result.history)
+        seconds = result.seconds
+    }
+
+    /// The result, its parameters put into `template` (the recipe's starting image, which has
+    /// the structure every render of the recipe ends with).
+    func result(template: ImageParameterization) -> RenderResult {
+        var parameterization = template
+        parameterization.parameters = parameters.map(\.tensor)
+        return RenderResult(image: image.tensor, parameterization: parameterization, history: history.values,
+                            seconds: seconds)
+    }
+}
+

@@ -9,8 +9,7 @@ import Tensors
 /// print(v.metrics!.activationRatio!)
 /// ```
 public struct Visualization: Sendable {
-    /// "basic", "multiscale", "diverse", "naive", "summed-scales".
-    public let method: String
+    public let method: Method
     public let layer: String
     public let channel: Int
     /// `[N, 3, H, W]` in [0, 1].
@@ -24,7 +23,7 @@ public struct Visualization: Sendable {
     /// The objective that was maximized, as a readable name.
     public let objective: String
 
-    public init(method: String, layer: String, channel: Int, image: Tensor, history: [Float], seconds: Double,
+    public init(method: Method, layer: String, channel: Int, image: Tensor, history: [Float], seconds: Double,
                 metrics: QualityMetrics? = nil, objective: String) {
         self.method = method
         self.layer = layer

@@ -16,11 +16,17 @@ import Tensors
 public struct Transform: Sendable, CustomStringConvertible {
     /// A label for logs, e.g. `jitter(8)`.
     public let name: String
+    /// The transform's complete, stable description (every argument exact): its part of a
+    /// ``Recipe/key``. A custom transform's key is the one it was given; without one it is marked
+    /// unkeyed (``RenderMemo/unkeyed``) and renders using it are never memoized.
+    public let key: String
     let body: @Sendable (Variable, inout SeededGenerator) -> Variable
 
-    /// A custom transform. `body` must be differentiable (record on the variable's tape).
-    public init(name: String, _ body: @escaping @Sendable (Variable, inout SeededGenerator) -> Variable) {
+    /// A custom transform. `body` must be differentiable (record on the variable's tape);
+    /// `key` must tell it apart from every other transform (without it, renders using it always run).
+    public init(name: String, key: String? = nil, _ body: @escaping @Sendable (Variable, inout SeededGenerator) -> Variable) {
         self.name = name
+        self.key = key ?? name + RenderMemo.unkeyed
         self.body = body
     }
 
@@ -35,7 +41,7 @@ extension Transform {
     /// Pads every side by `width` pixels of the constant `value` (Lucid: 12 px of 0.5).
     public static func pad(_ width: Int, value: Float = 0.5) -> Transform {
         precondition(width >= 0, "pad width must be ≥ 0, got \(width)")
-        return Transform(name: "pad(\(width), \(value.formatted()))") { x, _ in
+        return Transform(name: "pad(\(width), \(value.formatted()))", key: keyCall("pad", width, value)) { x, _ in
             Tensors.pad(x, top: width, left: width, bottom: width, right: width, value: value)
         }
     }
@@ -45,7 +51,7 @@ extension Transform {
     /// both directions relative to the centred crop, and the image shrinks by `d`.
     public static func jitter(_ d: Int) -> Transform {
         precondition(d >= 0, "jitter must be ≥ 0, got \(d)")
-        return Transform(name: "jitter(\(d))") { x, rng in
+        return Transform(name: "jitter(\(d))", key: keyCall("jitter", d)) { x, rng in
             let dy = rng.nextInt(in: 0...d), dx = rng.nextInt(in: 0...d)
             return Tensors.crop(x, top: dy, left: dx, height: x.shape[2] - d, width: x.shape[3] - d)
         }
@@ -53,7 +59,7 @@ extension Transform {
 
     /// A crop at a fixed offset (the deterministic core of ``jitter(_:)``).
     public static func crop(top: Int, left: Int, height: Int, width: Int) -> Transform {
-        Transform(name: "crop(\(top), \(left), \(height)×\(width))") { x, _ in
+        Transform(name: "crop(\(top), \(left), \(height)×\(width))", key: keyCall("crop", top, left, height, width)) { x, _ in
             Tensors.crop(x, top: top, left: left, height: height, width: width)
         }
     }
@@ -62,7 +68,8 @@ extension Transform {
     /// PyTorch's `interpolate` semantics with `align_corners = false` (half-pixel centres).
     public static func randomScale(_ scales: [Float]) -> Transform {
         precondition(!scales.isEmpty && scales.allSatisfy { $0 > 0 }, "scales must be positive and non-empty")
-        return Transform(name: "randomScale(\(scales.first!.formatted())…\(scales.last!.formatted()))") { x, rng in
+        return Transform(name: "randomScale(\(scales.first!.formatted())…\(scales.last!.formatted()))",
+                         key: keyCall("randomScale", scales)) { x, rng in
             let s = scales[rng.nextInt(in: 0...(scales.count - 1))]
             return scaled(x, by: s)
         }
@@ -70,7 +77,7 @@ extension Transform {
 
     /// Bilinear resize by a fixed factor (the deterministic core of ``randomScale(_:)``).
     public static func scale(_ factor: Float) -> Transform {
-        Transform(name: "scale(\(factor.formatted()))") { x, _ in scaled(x, by: factor) }
+        Transform(name: "scale(\(factor.formatted()))", key: keyCall("scale", factor)) { x, _ in scaled(x, by: factor) }
     }
 
     /// Rotation about the centre by one of `degrees` (counter-clockwise as displayed), drawn
@@ -81,7 +88,8 @@ extension Transform {
     /// so rotation does not draw black corners that the padding was meant to avoid.
     public static func randomRotate(degrees: [Double], fill: Float = 0.5) -> Transform {
         precondition(!degrees.isEmpty, "angles must be non-empty")
-        return Transform(name: "randomRotate(\(degrees.min()!.formatted())…\(degrees.max()!.formatted())°)") { x, rng in
+        return Transform(name: "randomRotate(\(degrees.min()!.formatted())…\(degrees.max()!.formatted())°)",
+                         key: keyCall("randomRotate", degrees, fill)) { x, rng in
             let angle = degrees[rng.nextInt(in: 0...(degrees.count - 1))]
             return rotated(x, degrees: angle, fill: fill)
         }
@@ -89,19 +97,22 @@ extension Transform {
 
     /// Rotation by a fixed angle (the deterministic core of ``randomRotate(degrees:fill:)``).
     public static func rotate(degrees: Double, fill: Float = 0.5) -> Transform {
-        Transform(name: "rotate(\(degrees.formatted())°)") { x, _ in rotated(x, degrees: degrees, fill: fill) }
+        Transform(name: "rotate(\(degrees.formatted())°)", key: keyCall("rotate", degrees, fill)) { x, _ in
+            rotated(x, degrees: degrees, fill: fill)
+        }
     }
 
     /// Bilinear resize to a fixed size (used to bring small images up to the network's input size).
     public static func resize(height: Int, width: Int, alignCorners: Bool = false) -> Transform {
-        Transform(name: "resize(\(height)×\(width))") { x, _ in
+        Transform(name: "resize(\(height)×\(width))", key: keyCall("resize", height, width, alignCorners)) { x, _ in
             resized(x, height: height, width: width, alignCorners: alignCorners)
         }
     }
 
     /// The transforms applied in order, as one.
     public static func compose(_ transforms: [Transform]) -> Transform {
-        Transform(name: transforms.map(\.name).joined(separator: " → ")) { x, rng in
+        Transform(name: transforms.map(\.name).joined(separator: " → "),
+                  key: keyCall("compose", transforms.map { Keyed($0.key) })) { x, rng in
             transforms.reduce(x) { y, t in t(y, using: &rng) }
         }
     }

@@ -1,0 +1,277 @@
+// Real 2-D FFTs: a self-sorting mixed-radix complex FFT (FFTPACK's decimation in frequency,
+// Stockham ping-pong) applied to the columns of split-complex arrays [n][count].
+//
+// Stage s with radix p, l1 = product of the earlier radices and ido = n / (l1·p) maps
+// cc(i, q, k) = cc[i + ido·(q + p·k)] to ch(i, k, j) = ch[i + ido·(k + l1·j)]:
+//
+//     ch(i, k, j) = ω_{p·ido}^{i·j} · Σ_q cc(i, q, k) · ω_p^{q·j}
+//
+// Every element is a row of `count` complex values, so each butterfly is a loop over a
+// contiguous row that the compiler vectorizes. Row transforms of a plane become column
+// transforms by reading it transposed; two real rows share one complex transform (one in the real
+// part, one in the imaginary part).
+#include "fft.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FACTORS 40
+
+struct fv_fft_plan {
+    int n, nf;
+    int factor[MAX_FACTORS];
+    /// Stage s's twiddles e^{−2πi·i·j/(p·ido)} at [(j − 1)·ido + i], j = 1 ..< p.
+    int tw_offset[MAX_FACTORS];
+    /// Generic-radix stages: the p roots e^{−2πi·r/p}.
+    int root_offset[MAX_FACTORS];
+    float *tw_re, *tw_im, *root_re, *root_im;
+};
+
+fv_fft_plan *fv_fft_plan_create(int n) {
+    if (n < 1) return NULL;
+    fv_fft_plan *pl = calloc(1, sizeof *pl);
+    if (!pl) return NULL;
+    pl->n = n;
+    int m = n;
+    while (m % 4 == 0) { pl->factor[pl->nf++] = 4; m /= 4; }
+    while (m % 2 == 0) { pl->factor[pl->nf++] = 2; m /= 2; }
+    for (int f = 3; f * f <= m; f += 2)
+        while (m % f == 0) { pl->factor[pl->nf++] = f; m /= f; }
+    if (m > 1) pl->factor[pl->nf++] = m;
+    size_t tw = 0, roots = 0;
+    for (int s = 0, l1 = 1; s < pl->nf; s++) {
+        int p = pl->factor[s], ido = n / (l1 * p);
+        pl->tw_offset[s] = (int)tw;
+        pl->root_offset[s] = (int)roots;
+        tw += (size_t)(p - 1) * ido;
+        if (p > 4) roots += p;
+        l1 *= p;
+    }
+    pl->tw_re = malloc((tw + 1) * sizeof(float));
+    pl->tw_im = malloc((tw + 1) * sizeof(float));
+    pl->root_re = malloc((roots + 1) * sizeof(float));
+    pl->root_im = malloc((roots + 1) * sizeof(float));
+    if (!pl->tw_re || !pl->tw_im || !pl->root_re || !pl->root_im) { fv_fft_plan_destroy(pl); return NULL; }
+    for (int s = 0, l1 = 1; s < pl->nf; s++) {
+        int p = pl->factor[s], ido = n / (l1 * p), span = p * ido;
+        for (int j = 1; j < p; j++)
+            for (int i = 0; i < ido; i++) {
+                // Reduce the index product first: exact angles.
+                double a = -2 * M_PI * (double)(((long)i * j) % span) / span;
+                pl->tw_re[pl->tw_offset[s] + (j - 1) * ido + i] = (float)cos(a);
+                pl->tw_im[pl->tw_offset[s] + (j - 1) * ido + i] = (float)sin(a);
+            }
+        if (p > 4)
+            for (int r = 0; r < p; r++) {
+                double a = -2 * M_PI * r / p;
+                pl->root_re[pl->root_offset[s] + r] = (float)cos(a);
+                pl->root_im[pl->root_offset[s] + r] = (float)sin(a);
+            }
+        l1 *= p;
+    }
+    return pl;
+}
+
+void fv_fft_plan_destroy(fv_fft_plan *pl) {
+    if (!pl) return;
+    free(pl->tw_re); free(pl->tw_im); free(pl->root_re); free(pl->root_im);
+    free(pl);
+}
+
+/// Multiplies the row (r, i)[0 ..< c] by the complex scalar (wr, wi).
+static inline void twiddle(float *restrict r, float *restrict i, float wr, float wi, int c) {
+    for (int t = 0; t < c; t++) {
+        float a = r[t], b = i[t];
+        r[t] = a * wr - b * wi;
+        i[t] = a * wi + b * wr;
+    }
+}
+
+/// One stage: cc → ch (layouts in the file comment), rows of c complex values.
+static void stage(const fv_fft_plan *pl, int s, int l1, const float *restrict cr, const float *restrict ci,
+                  float *restrict hr, float *restrict hi, int c, int inverse) {
+    const int p = pl->factor[s], ido = pl->n / (l1 * p);
+    const float *twr = pl->tw_re + pl->tw_offset[s], *twi = pl->tw_im + pl->tw_offset[s];
+    const float sign = inverse ? -1.0f : 1.0f;  // conjugates the stored forward roots
+#define CC(q) ((size_t)(i + ido * ((q) + p * k)) * c)
+#define CH(j) ((size_t)(i + ido * (k + l1 * (j))) * c)
+    for (int k = 0; k < l1; k++) {
+        for (int i = 0; i < ido; i++) {
+            if (p == 2) {
+                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
+                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
+                for (int t = 0; t < c; t++) {
+                    b0r[t] = a0r[t] + a1r[t]; b0i[t] = a0i[t] + a1i[t];
+                    b1r[t] = a0r[t] - a1r[t]; b1i[t] = a0i[t] - a1i[t];
+                }
+                if (i) twiddle(b1r, b1i, twr[i], sign * twi[i], c);
+            } else if (p == 4) {
+                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
+                const float *a2r = cr + CC(2), *a2i = ci + CC(2), *a3r = cr + CC(3), *a3i = ci + CC(3);
+                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
+                float *b2r = hr + CH(2), *b2i = hi + CH(2), *b3r = hr + CH(3), *b3i = hi + CH(3);
+                for (int t = 0; t < c; t++) {
+                    float sr = a0r[t] + a2r[t], si = a0i[t] + a2i[t], dr = a0r[t] - a2r[t], di = a0i[t] - a2i[t];
+                    float er = a1r[t] + a3r[t], ei = a1i[t] + a3i[t], fr = a1r[t] - a3r[t], fi = a1i[t] - a3i[t];
+                    // ω₄·f with ω₄ = −i (forward) or +i (inverse).
+                    float wr = sign * fi, wi = -sign * fr;
+                    b0r[t] = sr + er; b0i[t] = si + ei;
+                    b2r[t] = sr - er; b2i[t] = si - ei;
+                    b1r[t] = dr + wr; b1i[t] = di + wi;
+                    b3r[t] = dr - wr; b3i[t] = di - wi;
+                }
+                if (i) {
+                    twiddle(b1r, b1i, twr[i], sign * twi[i], c);
+                    twiddle(b2r, b2i, twr[ido + i], sign * twi[ido + i], c);
+                    twiddle(b3r, b3i, twr[2 * ido + i], sign * twi[2 * ido + i], c);
+                }
+            } else if (p == 3) {
+                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
+                const float *a2r = cr + CC(2), *a2i = ci + CC(2);
+                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
+                float *b2r = hr + CH(2), *b2i = hi + CH(2);
+                const float h = -sign * 0.86602540378443864676f;  // Im ω₃
+                for (int t = 0; t < c; t++) {
+                    float sr = a1r[t] + a2r[t], si = a1i[t] + a2i[t], dr = a1r[t] - a2r[t], di = a1i[t] - a2i[t];
+                    float mr = a0r[t] - 0.5f * sr, mi = a0i[t] - 0.5f * si;
+                    b0r[t] = a0r[t] + sr; b0i[t] = a0i[t] + si;
+                    b1r[t] = mr - h * di; b1i[t] = mi + h * dr;
+                    b2r[t] = mr + h * di; b2i[t] = mi - h * dr;
+                }
+                if (i) {
+                    twiddle(b1r, b1i, twr[i], sign * twi[i], c);
+                    twiddle(b2r, b2i, twr[ido + i], sign * twi[ido + i], c);
+                }
+            } else {
+                // Any other radix directly: O(p²) per element.
+                const float *rr = pl->root_re + pl->root_offset[s], *ri = pl->root_im + pl->root_offset[s];
+                for (int j = 0; j < p; j++) {
+                    float *br = hr + CH(j), *bi = hi + CH(j);
+                    const float *a0r = cr + CC(0), *a0i = ci + CC(0);
+                    for (int t = 0; t < c; t++) { br[t] = a0r[t]; bi[t] = a0i[t]; }
+                    for (int q = 1; q < p; q++) {
+                        int r = (int)(((long)q * j) % p);
+                        float wr = rr[r], wi = sign * ri[r];
+                        const float *ar = cr + CC(q), *ai = ci + CC(q);
+                        for (int t = 0; t < c; t++) {
+                            br[t] += ar[t] * wr - ai[t] * wi;
+                            bi[t] += ar[t] * wi + ai[t] * wr;
+                        }
+                    }
+                    if (i && j) twiddle(br, bi, twr[(j - 1) * ido + i], sign * twi[(j - 1) * ido + i], c);
+                }
+            }
+        }
+    }
+#undef CC
+#undef CH
+}
+
+/// Unnormalized DFT (inverse: e^{+2πi}) along the first axis of (re, im) [n][c], in place;
+/// (wr, wi) is scratch of the same size.
+static void fft_columns(const fv_fft_plan *pl, float *re, float *im, float *wr, float *wi, int c, int inverse) {
+    float *ar = re, *ai = im, *br = wr, *bi = wi;
+    for (int s = 0, l1 = 1; s < pl->nf; s++) {
+        stage(pl, s, l1, ar, ai, br, bi, c, inverse);
+        float *t = ar; ar = br; br = t;
+        t = ai; ai = bi; bi = t;
+        l1 *= pl->factor[s];
+    }
+    if (ar != re) {
+        memcpy(re, ar, (size_t)pl->n * c * sizeof(float));
+        memcpy(im, ai, (size_t)pl->n * c * sizeof(float));
+    }
+}
+
+/// Scratch for one plane: the half spectrum [h][b], the paired rows' spectra [w][h2], and a
+/// ping-pong buffer as large as either (each as real and imaginary parts).
+typedef struct { float *zr, *zi, *gr, *gi, *wr, *wi, *base; } scratch_t;
+
+static int scratch_make(scratch_t *s, int h, int w) {
+    size_t nz = (size_t)h * (w / 2 + 1), ng = (size_t)w * ((h + 1) / 2), nw = nz > ng ? nz : ng;
+    s->base = malloc((2 * nz + 2 * ng + 2 * nw) * sizeof(float));
+    if (!s->base) return -1;
+    s->zr = s->base; s->zi = s->zr + nz;
+    s->gr = s->zi + nz; s->gi = s->gr + ng;
+    s->wr = s->gi + ng; s->wi = s->wr + nw;
+    return 0;
+}
+
+int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, const float *im, float *x,
+              int planes) {
+    const int h = ph->n, w = pw->n, b = w / 2 + 1, h2 = (h + 1) / 2;
+    const size_t nz = (size_t)h * b;
+    const float scale = (float)(1 / sqrt((double)h * w));
+    scratch_t s;
+    if (scratch_make(&s, h, w)) return -1;
+    for (int p = 0; p < planes; p++) {
+        memcpy(s.zr, re + p * nz, nz * sizeof(float));
+        memcpy(s.zi, im + p * nz, nz * sizeof(float));
+        fft_columns(ph, s.zr, s.zi, s.wr, s.wi, b, 1);
+        // Row m's full Hermitian spectrum F_m (imaginary parts of self-conjugate bins dropped);
+        // column j carries F_j + i·F_{j+h2}, whose inverse is x_j + i·x_{j+h2}.
+        for (int l = 0; l < w; l++) {
+            const int mirrored = l >= b, lc = mirrored ? w - l : l, real = l == 0 || 2 * l == w;
+            const float sign = real ? 0.0f : (mirrored ? -1.0f : 1.0f);
+            float *gr = s.gr + (size_t)l * h2, *gi = s.gi + (size_t)l * h2;
+            for (int j = 0; j < h2; j++) {
+                float r1 = s.zr[(size_t)j * b + lc], i1 = sign * s.zi[(size_t)j * b + lc], r2 = 0, i2 = 0;
+                if (j + h2 < h) { r2 = s.zr[(size_t)(j + h2) * b + lc]; i2 = sign * s.zi[(size_t)(j + h2) * b + lc]; }
+                gr[j] = r1 - i2;
+                gi[j] = i1 + r2;
+            }
+        }
+        fft_columns(pw, s.gr, s.gi, s.wr, s.wi, h2, 1);
+        float *xp = x + (size_t)p * h * w;
+        for (int n = 0; n < w; n++)
+            for (int j = 0; j < h2; j++) {
+                xp[(size_t)j * w + n] = scale * s.gr[(size_t)n * h2 + j];
+                if (j + h2 < h) xp[(size_t)(j + h2) * w + n] = scale * s.gi[(size_t)n * h2 + j];
+            }
+    }
+    free(s.base);
+    return 0;
+}
+
+int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float *re, float *im, int planes,
+             int adjoint) {
+    const int h = ph->n, w = pw->n, b = w / 2 + 1, h2 = (h + 1) / 2;
+    const size_t nz = (size_t)h * b;
+    const float scale = (float)(1 / sqrt((double)h * w));
+    scratch_t s;
+    if (scratch_make(&s, h, w)) return -1;
+    for (int p = 0; p < planes; p++) {
+        // Rows j and j + h2 as one complex signal, transposed into column j.
+        const float *xp = x + (size_t)p * h * w;
+        for (int n = 0; n < w; n++)
+            for (int j = 0; j < h2; j++) {
+                s.gr[(size_t)n * h2 + j] = xp[(size_t)j * w + n];
+                s.gi[(size_t)n * h2 + j] = j + h2 < h ? xp[(size_t)(j + h2) * w + n] : 0;
+            }
+        fft_columns(pw, s.gr, s.gi, s.wr, s.wi, h2, 0);
+        // Split the pair by Hermitian symmetry: X_j = (A + conj B)/2, X_{j+h2} = (A − conj B)/2i,
+        // with A = G[l], B = G[w − l].
+        for (int l = 0; l < b; l++) {
+            const float *ar = s.gr + (size_t)l * h2, *ai = s.gi + (size_t)l * h2;
+            const float *br = s.gr + (size_t)((w - l) % w) * h2, *bi = s.gi + (size_t)((w - l) % w) * h2;
+            for (int j = 0; j < h2; j++) {
+                s.zr[(size_t)j * b + l] = 0.5f * (ar[j] + br[j]);
+                s.zi[(size_t)j * b + l] = 0.5f * (ai[j] - bi[j]);
+                if (j + h2 < h) {
+                    s.zr[(size_t)(j + h2) * b + l] = 0.5f * (ai[j] + bi[j]);
+                    s.zi[(size_t)(j + h2) * b + l] = 0.5f * (br[j] - ar[j]);
+                }
+            }
+        }
+        fft_columns(ph, s.zr, s.zi, s.wr, s.wi, b, 0);
+        float *rp = re + p * nz, *ip = im + p * nz;
+        for (int k = 0; k < h; k++)
+            for (int l = 0; l < b; l++) {
+                float f = adjoint && l != 0 && 2 * l != w ? 2 * scale : scale;
+                rp[(size_t)k * b + l] = f * s.zr[(size_t)k * b + l];
+                ip[(size_t)k * b + l] = f * s.zi[(size_t)k * b + l];
+            }
+    }
+    free(s.base);
+    return 0;
+}
