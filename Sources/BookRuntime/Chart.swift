@@ -98,12 +98,13 @@ public func show(chart: Chart, caption: String = "") {
         fputs("show(chart:): \(error)\n", stderr)
         return
     }
-    recordFigure(file: file, caption: caption, width: Int(ChartLayout.width), height: Int(ChartLayout.height))
+    recordFigure(file: file, caption: caption, width: Int(ChartLayout.width), height: Int(chart.height.rounded()))
 }
 
 // MARK: - Drawing
 
-/// The fixed canvas; the page scales it to its column.
+/// The canvas: a fixed width (the page scales it to its column); horizontal bar charts grow
+/// downwards with their number of bars.
 enum ChartLayout {
     static let width = 460.0, height = 280.0
     static let font = 12.0
@@ -113,9 +114,25 @@ enum ChartLayout {
 }
 
 extension Chart {
-    /// The chart as a standalone SVG document (no XML prolog, so it can be inlined in HTML).
-    public var svg: String {
-        let (W, H, font, glyph) = (ChartLayout.width, ChartLayout.height, ChartLayout.font, ChartLayout.glyph)
+    /// The canvas height: fixed, except for horizontal bars (one row per bar).
+    public var height: Double {
+        guard case let .bars(labels) = kind, horizontal else { return ChartLayout.height }
+        let bottom = ChartLayout.font + 10 + (yLabel.isEmpty ? 0 : ChartLayout.font + 8)
+        return header.top + 4 + Double(labels.count) * groupHeight + bottom + 4
+    }
+
+    /// Bars lie down when their labels would not fit under them side by side.
+    private var horizontal: Bool {
+        guard case let .bars(labels) = kind else { return false }
+        let room = (ChartLayout.width - 60) / Double(labels.count)
+        return (labels.map { Double($0.count) * ChartLayout.glyph }.max() ?? 0) > room - 4
+    }
+
+    private var groupHeight: Double { Double(series.count) * (series.count == 1 ? 18 : 13) + 8 }
+
+    /// The title and legend, and where the plot may start below them.
+    private var header: (svg: String, top: Double) {
+        let (W, font, glyph) = (ChartLayout.width, ChartLayout.font, ChartLayout.glyph)
         var body = ""
         var top = 10.0
         if !title.isEmpty {
@@ -136,6 +153,27 @@ extension Chart {
             }
             top = line + 10
         }
+        return (body, top)
+    }
+
+    /// The chart as a standalone SVG document (no XML prolog, so it can be inlined in HTML).
+    public var svg: String {
+        let (W, H, font) = (ChartLayout.width, height, ChartLayout.font)
+        var (body, top) = header
+        if case let .bars(labels) = kind, horizontal {
+            body += horizontalBars(labels, top: top)
+        } else {
+            body += plot(top: top)
+        }
+        let label = escape(title.isEmpty ? series.map(\.name).joined(separator: ", ") : title)
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(n(W)) \(n(H))\" width=\"\(n(W))\" height=\"\(n(H))\" role=\"img\" aria-label=\"\(label)\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"\(n(font))\" fill=\"currentColor\">"
+            + body + "</svg>\n"
+    }
+
+    /// Lines, or bars standing up: value axis on the left.
+    private func plot(top: Double) -> String {
+        let (W, H, font, glyph) = (ChartLayout.width, ChartLayout.height, ChartLayout.font, ChartLayout.glyph)
+        var body = ""
 
         // The value axis.
         let values = series.flatMap(\.values).filter(\.isFinite)
@@ -150,16 +188,7 @@ extension Chart {
         let left = 6 + tickWidth + (yLabel.isEmpty ? 0 : font + 8)
 
         // The category or step axis (bottom).
-        var bottom = font + 10 + (xLabel.isEmpty ? 0 : font + 8)
-        var rotated = false
-        if case let .bars(labels) = kind {
-            let room = (W - left - 8) / Double(labels.count)
-            let longest = labels.map { Double($0.count) * glyph }.max() ?? 0
-            if longest > room - 4 {
-                rotated = true
-                bottom = min(longest * 0.6 + font + 8, H * 0.4) + (xLabel.isEmpty ? 0 : font + 8)
-            }
-        }
+        let bottom = font + 10 + (xLabel.isEmpty ? 0 : font + 8)
         let plot = (x0: left, x1: W - (isBars ? 8 : 16), y0: top + 6, y1: H - bottom)
         func y(_ value: Double) -> Double {
             plot.y1 - (value - ticks.low) / (ticks.high - ticks.low) * (plot.y1 - plot.y0)
@@ -227,18 +256,54 @@ extension Chart {
                                      attributes: "text-anchor=\"middle\" font-size=\"10.5\" fill-opacity=\".8\"")
                     }
                 }
-                if rotated {
-                    body += text(label, x: centre, y: plot.y1 + font + 2,
-                                 attributes: "text-anchor=\"end\" fill-opacity=\".72\" transform=\"rotate(-35 \(n(centre)) \(n(plot.y1 + font + 2)))\"")
-                } else {
-                    body += text(label, x: centre, y: plot.y1 + font + 5, attributes: "text-anchor=\"middle\" fill-opacity=\".72\"")
-                }
+                body += text(label, x: centre, y: plot.y1 + font + 5, attributes: "text-anchor=\"middle\" fill-opacity=\".72\"")
             }
         }
 
-        let label = escape(title.isEmpty ? series.map(\.name).joined(separator: ", ") : title)
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(n(W)) \(n(H))\" width=\"\(n(W))\" height=\"\(n(H))\" role=\"img\" aria-label=\"\(label)\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" font-size=\"\(n(font))\" fill=\"currentColor\">"
-            + body + "</svg>\n"
+        return body
+    }
+
+    /// Bars lying down, one row each, labels on the left, value axis at the bottom.
+    private func horizontalBars(_ labels: [String], top: Double) -> String {
+        let (W, H, font, glyph) = (ChartLayout.width, height, ChartLayout.font, ChartLayout.glyph)
+        var body = ""
+        let values = series.flatMap(\.values).filter(\.isFinite)
+        var low = min(values.min() ?? 0, 0)
+        let high = max(values.max() ?? 1, 0)
+        if low < 0 { low -= (high - low) * 0.12 }   // room for a negative bar's value label
+        let ticks = Ticks(low: low, high: high)
+        let labelWidth = min((labels.map { Double($0.count) * glyph }.max() ?? 0) + 10, W * 0.45)
+        let bottom = font + 10 + (yLabel.isEmpty ? 0 : font + 8)
+        let plot = (x0: labelWidth, x1: W - 34, y0: top + 4, y1: H - bottom)
+        func x(_ value: Double) -> Double {
+            plot.x0 + (value - ticks.low) / (ticks.high - ticks.low) * (plot.x1 - plot.x0)
+        }
+        for value in ticks.values {
+            let position = x(value)
+            body += "<line x1=\"\(n(position))\" x2=\"\(n(position))\" y1=\"\(n(plot.y0))\" y2=\"\(n(plot.y1))\" stroke=\"currentColor\" stroke-opacity=\"\(value == 0 ? ".45" : ".13")\"/>"
+            body += text(ticks.label(value), x: position, y: plot.y1 + font + 4, attributes: "text-anchor=\"middle\" fill-opacity=\".72\"")
+        }
+        if !yLabel.isEmpty {
+            body += text(yLabel, x: (plot.x0 + plot.x1) / 2, y: H - 4, attributes: "text-anchor=\"middle\" fill-opacity=\".72\"")
+        }
+        let barHeight = (groupHeight - 8) / Double(series.count)
+        for (position, label) in labels.enumerated() {
+            let groupTop = plot.y0 + Double(position) * groupHeight + 4
+            let fits = Int((labelWidth - 10) / glyph)
+            let shown = label.count > fits ? String(label.prefix(max(fits - 1, 1))) + "…" : label
+            body += text(shown, x: plot.x0 - 8, y: groupTop + (groupHeight - 8) / 2 + 4,
+                         attributes: "text-anchor=\"end\" fill-opacity=\".8\"")
+            for (index, one) in series.enumerated() {
+                let value = one.values[position]
+                guard value.isFinite else { continue }
+                let (a, b) = (x(min(value, 0)), x(max(value, 0)))
+                let y = groupTop + Double(index) * barHeight
+                body += "<rect x=\"\(n(a))\" y=\"\(n(y + 1))\" width=\"\(n(max(b - a, 0.5)))\" height=\"\(n(barHeight - 2))\" rx=\"1.5\" style=\"fill: \(colour(index))\"><title>\(escape(label))\(one.name.isEmpty ? "" : " · " + escape(one.name)): \(Ticks.compact(value))</title></rect>"
+                body += text(Ticks.compact(value), x: value >= 0 ? b + 4 : a - 4, y: y + barHeight / 2 + 3.5,
+                             attributes: "text-anchor=\"\(value >= 0 ? "start" : "end")\" font-size=\"10.5\" fill-opacity=\".8\"")
+            }
+        }
+        return body
     }
 
     private var isBars: Bool { if case .bars = kind { return true } else { return false } }

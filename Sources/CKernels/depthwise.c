@@ -117,13 +117,11 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
     for (int r = 0; r < R; r++)
         for (int t = 0; t < NS; t++) {
             if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            // A strip that runs past the row end spills into the next row, which is stored later
-            // (rows go in order); it must not spill past the plane (narrow planes: even from rows
-            // before the last).
-            size_t at = (size_t)(oy + r) * g->wo + j0 + 8 * t;
-            float *dst = y + at;
-            if (at + 8 <= (size_t)g->ho * g->wo) STORE(dst, activate8(acc[r][t], act));
-            else store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
+            // The last strip of a row stores only up to the row end: spilling into the next row
+            // would overwrite what an earlier column group of this block already stored there
+            // (rows wider than 4 strips whose width is not a multiple of 8, e.g. 116 or 130).
+            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
+            store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
         }
 }
 

@@ -78,6 +78,10 @@ extension Network {
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownLayer(String, model: String, valid: [String])
     case channelOutOfRange(Int, layer: String, channels: Int)
+    /// A model name ``ModelRegistry`` does not know.
+    case unknownModel(String, valid: [String])
+    /// A model whose weights do not ship with the book, asked for without a weights file.
+    case weightsRequired(model: String)
 
     public var description: String {
         switch self {
@@ -85,6 +89,10 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return "unknown layer `\(name)` in \(model)\(didYouMean(name, in: valid)) Valid layers: \(valid.joined(separator: ", "))"
         case let .channelOutOfRange(channel, layer, channels):
             return "channel \(channel) is out of range for layer `\(layer)`: valid channels are 0…\(channels - 1)"
+        case let .unknownModel(name, valid):
+            return "unknown model `\(name)`\(didYouMean(name, in: valid)) Models: \(valid.joined(separator: ", "))"
+        case let .weightsRequired(model):
+            return "\(model) needs a weights file (--weights PATH, a torchvision \(model) state dict); none ships with the book"
         }
     }
 }

@@ -111,18 +111,19 @@ enum Style {
     .code-wrap .copy { position: absolute; top: .4rem; right: .4rem; font: inherit; font-size: .72rem; padding: .15rem .5rem;
       color: var(--muted); background: var(--bg); border: 1px solid var(--border); border-radius: 6px; cursor: pointer; opacity: 0; }
     .code-wrap:hover .copy, .code-wrap .copy:focus { opacity: 1; }
-    @media (hover: none) { .code-wrap .copy { opacity: .85; } }
+    @media (hover: none) { .code-wrap .copy { opacity: .85; } .code-wrap > pre { padding-top: 2.3em; } }
     .cell.failed pre.code { box-shadow: inset 3px 0 0 var(--bad); }
     .cell.not-run pre.code, .cell.skipped pre.code { opacity: .78; }
     .outputs > * { margin-top: .6rem; }
     pre.output, pre.stderr { padding: .55em 1.1em; border-left: 3px solid var(--border); max-height: 28em; overflow: auto;
       white-space: pre-wrap; overflow-wrap: anywhere; }
     pre.stderr { border-left-color: var(--warn-border); color: var(--muted); }
-    /* Figures: rows of --c columns of at most --figure px, centred on the page and allowed to use
+    /* Figures: rows of --c columns of at most --figure px (a short last row centred), centred on the page and allowed to use
        main's whole width (wider than the text) so four 224 px figures fit beside a sidebar. */
     .figures { --gap: .75rem; --c: 1; --wide: min(100cqi, calc(var(--c) * var(--figure, 256px) + (var(--c) - 1) * var(--gap)));
-      display: grid; grid-template-columns: repeat(var(--c), minmax(0, 1fr)); gap: 1rem var(--gap); align-items: start;
+      display: flex; flex-wrap: wrap; justify-content: center; align-items: flex-start; gap: 1rem var(--gap);
       width: var(--wide); margin-left: calc((100% - var(--wide)) / 2); }
+    .figures > figure { flex: 0 0 calc((100% - (var(--c) - 1) * var(--gap)) / var(--c) - .1px); }
     .figures.c2 { --c: 2; } .figures.c3 { --c: 3; } .figures.c4 { --c: 4; }
     @container (max-width: 931px) { .figures.c4 { --c: 2; } }
     @container (max-width: 695px) { .figures.c3 { --c: 2; } }

@@ -4,7 +4,7 @@ import Tensors
 /// The convolution and linear work of EfficientNet-Lite0 up to each readable layer, per image.
 ///
 /// The benchmark turns step times into GFLOP/s with it, so each figure reads as a share of the
-/// machine's sgemm peak. It walks the architecture's stage table (`EfficientNetLite0.stageSpecs`, the one the
+/// machine's sgemm peak. It walks the architecture's stage table (`EfficientNetLite.Variant.lite0.stageSpecs`, the one the
 /// network itself is built from) and counts
 /// `2 · Cout · (Cin / groups) · kh · kw · Hout · Wout` per convolution and `2 · in · out` for the
 /// classifier. Element-wise work (activations, residual adds, pooling, preprocessing) is not
@@ -52,7 +52,7 @@ struct LiteFLOPs {
         var h = out(side, 2)
         layers.append(Layer(name: "stem", channels: 32, side: h, gemm: conv(3, 32, kernel: 3, outSide: h), depthwise: 0))
         var block = 0
-        for spec in EfficientNetLite0.stageSpecs {
+        for spec in EfficientNetLite.Variant.lite0.stageSpecs {
             for r in 0..<spec.repeats {
                 let cin = r == 0 ? spec.inChannels : spec.outChannels
                 let stride = r == 0 ? spec.stride : 1

@@ -5,8 +5,9 @@ import Tensors
 
 /// `fvbook classify IMAGE`: the top-5 ImageNet classes of a photo, from a pretrained network.
 ///
-/// An image that is already the network's input size (224×224) is used as it is; any other is
-/// resized so its shorter side is 224 (bilinear) and centre-cropped. Errors — a missing image,
+/// An image that is already the network's input size (224×224 for Lite0, 240 and 260 for Lite1 and
+/// Lite2) is used as it is; any other is resized so its shorter side is that size (bilinear) and
+/// centre-cropped. Errors — a missing image,
 /// missing weights, an unknown model — are one line on stderr and exit code 2.
 ///
 /// ```
@@ -17,15 +18,13 @@ struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify an image with a pretrained ImageNet network (top-5 classes).")
 
-    static let models = ["efficientnet-lite0", "vgg16"]
-
     @Argument(help: "A PNG image (any size; RGB, gray or palette).")
     var image: String
 
-    @Option(help: "The network: \(Classify.models.joined(separator: " or ")).")
-    var model = "efficientnet-lite0"
+    @Option(help: "The network: \(ModelRegistry.names.joined(separator: ", ")).")
+    var model = ModelRegistry.defaultName
 
-    @Option(help: "A weights file (.pth or .safetensors). Required for vgg16; efficientnet-lite0 defaults to the model cache.")
+    @Option(help: "A weights file (.pth or .safetensors). Required for vgg16; the EfficientNet-Lite models default to the model cache.")
     var weights: String?
 
     @Flag(help: "Print JSON: {\"logits\": [...], \"top5\": [{\"class\", \"name\", \"prob\"}]}.")
@@ -35,7 +34,7 @@ struct Classify: ParsableCommand {
         do {
             // The image first: a wrong path fails at once, before the weights are read.
             let original = try PNG.read(image)
-            let network = try loadNetwork()
+            let network = try ModelRegistry.load(model, weights: weights)
             let input = network.prepareImage(original)
             let logits = try network.logits(input).scalars
             let top5 = topPredictions(logits: logits, k: 5)
@@ -43,20 +42,6 @@ struct Classify: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("fvbook classify: \(error)\n".utf8))
             throw ExitCode(2)
-        }
-    }
-
-    private func loadNetwork() throws -> any Network {
-        switch model {
-        case "efficientnet-lite0":
-            if let weights { return try EfficientNetLite0.load(from: weights) }
-            return try EfficientNetLite0.pretrained()
-        case "vgg16":
-            guard let weights else { throw CommandError("vgg16 needs --weights PATH (a torchvision vgg16 state dict)") }
-            return try VGG16.load(from: weights)
-        default:
-            let hint = closestMatch(to: model, in: Self.models).map { " — did you mean `\($0)`?" } ?? ""
-            throw CommandError("unknown model `\(model)`\(hint) Models: \(Self.models.joined(separator: ", "))")
         }
     }
 

@@ -3,10 +3,10 @@ import FeatureVis
 import Foundation
 import Models
 
-/// `fvbook visualize`: render one channel of EfficientNet-Lite0 and print its quality metrics.
+/// `fvbook visualize`: render one channel of a pretrained network and print its quality metrics.
 struct Visualize: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Visualize one channel of the pretrained EfficientNet-Lite0 and print quality metrics.",
+        abstract: "Visualize one channel of a pretrained network (EfficientNet-Lite0 by default) and print quality metrics.",
         discussion: """
             Methods: basic (Lucid's defaults: 128 px, 512 steps, Fourier + decorrelated colour, standard \
             transforms), multiscale (coarse-to-fine octaves), diverse (a batch with a diversity term), \
@@ -14,6 +14,8 @@ struct Visualize: ParsableCommand {
             summed-scales (the article's multiscale: independent scales averaged).
             """)
 
+    @Option(help: "The network: \(ModelRegistry.names.joined(separator: ", ")).") var model = ModelRegistry.defaultName
+    @Option(help: "A weights file (.pth or .safetensors). Required for vgg16.") var weights: String?
     @Option(help: "Layer name, e.g. _blocks.8.") var layer: String
     @Option(help: "Channel index in the layer.") var channel: Int
     @Option(help: ArgumentHelp("The method: \(Method.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "method"),
@@ -41,9 +43,8 @@ struct Visualize: ParsableCommand {
     }
 
     private func render() throws {
-        let model = try EfficientNetLite0.pretrained()
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
-        let visualizer = FeatureVisualizer(model: model, photosDirectory: photosDirectory)
+        let visualizer = try FeatureVisualizer(modelName: model, weights: weights, photosDirectory: photosDirectory)
         let progress: (RenderProgress) -> Void = { p in
             if !json && (p.step % 64 == 0 || p.step == p.steps) {
                 FileHandle.standardError.write(Data(String(format: "step %4d/%d  objective %.4f  %.1f s\n",

@@ -97,7 +97,7 @@ final class BadInputTests: XCTestCase {
     /// statistic dropped.
     func testEfficientNetNamesTheKeyAndBothShapes() throws {
         let path: String
-        do { path = try ModelCache.weights(named: EfficientNetLite0.weightsFileName) } catch let error as MissingWeightsError {
+        do { path = try ModelCache.weights(named: EfficientNetLite.Variant.lite0.weightsFileName) } catch let error as MissingWeightsError {
             throw XCTSkip("\(error)")
         }
         let checkpoint = try Checkpoint(contentsOf: path)
@@ -128,7 +128,7 @@ final class BadInputTests: XCTestCase {
         let cache = ModelCache.directory(environment: ["FVBOOK_CACHE": directory.path])
         XCTAssertEqual(cache.path, directory.path)
         XCTAssertThrowsError(try EfficientNetLite0.pretrained(cacheDirectory: cache)) { error in
-            let expected = directory.appendingPathComponent(EfficientNetLite0.weightsFileName).path
+            let expected = directory.appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName).path
             XCTAssertEqual(error as? MissingWeightsError, MissingWeightsError(path: expected))
             XCTAssertTrue("\(error)".contains(expected), "\(error)")
             XCTAssertTrue("\(error)".contains("make setup"), "\(error)")

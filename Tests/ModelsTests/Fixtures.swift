@@ -10,7 +10,10 @@ enum Fixtures {
     static var tinyLegacy: String { reference.appendingPathComponent("tiny-legacy.pth").path }
     static var tinyJSON: URL { reference.appendingPathComponent("tiny.json") }
 
-    static var efficientNetReference: URL { reference.appendingPathComponent("efficientnet-lite0-chelsea.json") }
+    /// PyTorch's numbers for a model of the EfficientNet-Lite family ("efficientnet-lite1").
+    static func efficientNetReference(_ model: String = "efficientnet-lite0") -> URL {
+        reference.appendingPathComponent("\(model)-chelsea.json")
+    }
     static func photo(_ name: String) -> String { repository.appendingPathComponent("data/photos/\(name)").path }
 
     static func bytes(_ path: String) throws -> [UInt8] {

@@ -266,16 +266,24 @@ final class PipelineTests: NotebookTestCase {
         // Charts are inlined SVG in the page's colours, with the cell that made them.
         let first = try result(report, "01-first.md")
         XCTAssertEqual(first.cells[1].images.map(\.file), ["cell-2-1.svg", "cell-2-2.svg"])
-        XCTAssertEqual(html.components(separatedBy: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"").count - 1, 2)
+        XCTAssertEqual(html.components(separatedBy: "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\"").count - 1, 3)
         XCTAssertFalse(html.contains("<img src=\"01-first/cell-2-1.svg\""))
         let lines = try XCTUnwrap(html.range(of: "<polyline points=\""))
         let points = html[lines.upperBound...].prefix { $0 != "\"" }.split(separator: " ")
         XCTAssertEqual(points.count, 4, "one point per step")
         XCTAssertTrue(points.last?.hasPrefix("444,") == true, "the last step at the plot's right edge: \(points)")
         XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, 2)
-        XCTAssertEqual(html.components(separatedBy: "<rect x=").count - 1, 2 + 2 + 4, "two legends of two swatches, four bars")
+        XCTAssertEqual(html.components(separatedBy: "<rect x=").count - 1, 2 + 2 + 4 + 1 + 6,
+                       "two legends of two swatches and four bars, a legend of one and six lying bars")
         XCTAssertTrue(html.contains("style=\"stroke: var(--chart-2, "))
         XCTAssertTrue(html.contains("<figcaption>grouped bars <a class=\"source\" href=\"#cell-2\""))
+
+        // Bars whose labels would not fit under them lie down, one row each: the canvas grows.
+        let lying = try XCTUnwrap(first.cells[3].images.first)
+        XCTAssertEqual(lying.width, 460)
+        XCTAssertEqual(lying.height, 32 + 4 + 6 * 26 + 22 + 4, "the legend, one 26 px row per bar, the axis")
+        XCTAssertTrue(html.contains("viewBox=\"0 0 460 \(lying.height)\""))
+        XCTAssertTrue(html.contains("text-anchor=\"end\" fill-opacity=\".8\">a label too long to stand unde…</text>"), "a long label is cut to the label column")
 
         // An 8 px image is shown at 224 px (28 × 8), pixelated, linked to its full-size file.
         XCTAssertTrue(html.contains("<div class=\"figures c1\" style=\"--figure: 224px\">"))

@@ -57,6 +57,10 @@ final class ConvTests: XCTestCase {
         conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
         conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
         conv(1, 2, 6, 6, cout: 2, k: 3, stride: 2, padding: .same, groups: 2, activation: .relu6)  // 3×3 output: rows narrower than half a vector
+        // Rows of more than 4 strips whose width is not a multiple of 8: the last strip of a row
+        // must not spill into the next row (EfficientNet-Lite1 at 240 px, Lite2 at 260 px).
+        conv(1, 2, 36, 36, cout: 2, k: 3, padding: .same, groups: 2, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        conv(1, 2, 34, 68, cout: 2, k: 5, stride: 2, padding: .same, groups: 2, naiveGradient: true, tolerance: 1e-3)
     }
 
     func testPointwise() {

@@ -26,6 +26,14 @@ public final class FeatureVisualizer {
         self.photosDirectory = photosDirectory
     }
 
+    /// The visualizer for a network chosen by name (``ModelRegistry/names``), as the article's
+    /// `model_name`: `FeatureVisualizer(modelName: "efficientnet-lite2")`.
+    /// - Throws: ``ModelError/unknownModel(_:valid:)`` listing the known names, or what
+    ///   ``ModelRegistry/load(_:weights:cacheDirectory:)`` throws (missing weights, VGG16 without a file).
+    public convenience init(modelName: String, weights: String? = nil, photosDirectory: String? = nil) throws {
+        self.init(model: try ModelRegistry.load(modelName, weights: weights), photosDirectory: photosDirectory)
+    }
+
     /// The natural-image baseline from ``photosDirectory`` (built on first use, then cached).
     public func baseline() throws -> NaturalImageBaseline? {
         if let b = baselineStore { return b }
