@@ -95,7 +95,12 @@ final class RunnerUnitTests: XCTestCase {
     func testRunSettingsRoundTripThroughTheEnvironment() {
         let settings = RunSettings(folder: "/tmp/run", quick: true, failCell: 3)
         XCTAssertEqual(RunSettings(environment: settings.environment), settings)
-        XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3"])
+        // The render store's variable is always set (empty: off), so the runner's own cannot leak in.
+        XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3",
+                                              "FVBOOK_RENDER_CACHE": ""])
+        let memoized = RunSettings(quick: false, renderCache: "/tmp/renders", renderCacheLimit: 1 << 20)
+        XCTAssertEqual(RunSettings(environment: memoized.environment), memoized)
+        XCTAssertEqual(memoized.failing(2).renderCache, "/tmp/renders")
         XCTAssertEqual(RunSettings(environment: ["FVBOOK_RUN_DIR": "", "FVBOOK_QUICK": "0"]), RunSettings())
         XCTAssertEqual(RunFolder.output(cell: 4, .err), "cell-4.err")
         XCTAssertEqual(RunFolder.figure(cell: 4, number: 2), "cell-4-2.png")
