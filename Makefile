@@ -12,7 +12,7 @@ site: setup
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-swift-testing  # XCTest only: its summary closes the log
 
 bench: setup
 	$(SWIFT) run -c release fvbook bench

@@ -36,29 +36,33 @@ let package = Package(
         // Content-addressed store of finished renders, and the SHA-256 its keys use.
         .target(name: "RenderCache", swiftSettings: optimized),
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
-        .target(name: "Models", dependencies: ["Tensors", "CPNG", "RenderCache"], swiftSettings: optimized),
+        // "Did you mean": edit distance for every mistyped name, in the engine and the book.
+        .target(name: "Suggestions"),
+        .target(name: "Models", dependencies: ["Tensors", "Suggestions", "CPNG", "RenderCache"], swiftSettings: optimized),
         .target(name: "FeatureVis", dependencies: ["Tensors", "Models", "RenderCache"], swiftSettings: optimized),
 
         // MARK: The book
         // What the chapter runtime and the runner agree on: events, environment, file names.
         .target(name: "BookProtocol"),
         .target(name: "BookRuntime", dependencies: ["Tensors", "Models", "FeatureVis", "BookProtocol", "RenderCache"]),
-        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol", "RenderCache"]),
+        .target(name: "Notebook", dependencies: ["CCmark", "CPNG", "BookProtocol", "Suggestions", "RenderCache"]),
         // `fvbook serve`: the site over HTTP, live reload, editing cells in the page.
         .target(name: "BookServer", dependencies: [
             "Notebook", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fvbook", dependencies: [
-            "RenderCache", "Tensors", "Models", "FeatureVis", "Notebook", "BookServer",
+            "RenderCache", "Tensors", "Models", "FeatureVis", "Notebook", "Suggestions", "BookServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        // What several test targets share (never linked into the book).
+        .target(name: "TestSupport", dependencies: ["Models"], path: "Tests/TestSupport"),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
         .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis", "RenderCache"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol", "Models", "TestSupport"]),
         .testTarget(name: "RenderCacheTests", dependencies: ["RenderCache"]),
         .testTarget(name: "BookServerTests", dependencies: ["BookServer"]),
     ],

@@ -29,7 +29,7 @@ mkdir -p "$out/obj" "$out/modules" "$out/artifacts" "$out/logs"
 
 SAN=(-sanitize=fuzzer,address)
 INCLUDES=(-I "$out/modules" -I Sources/CBLAS -I Sources/CPNG -I Sources/CCmark -I Sources/CKernels/include)
-SWIFTFLAGS=(-O -g -swift-version 5 -parse-as-library -enable-testing "${SAN[@]}" "${INCLUDES[@]}")
+SWIFTFLAGS=(-O -g -swift-version 5 -package-name FeatureVisBook -parse-as-library -enable-testing "${SAN[@]}" "${INCLUDES[@]}")
 # The gold linker warns about every ASan assembly helper; keep the output readable.
 quiet_link() { "$@" 2>&1 | grep -v "Cannot export local symbol" || true; }
 
@@ -59,12 +59,12 @@ build_target() {  # TARGET
     local target="$1" objects=() libraries=()
     case "$target" in
         checkpoint|png)
-            build_kernels; build_module Tensors; build_module Models
-            objects=("$out"/obj/ckernels-*.o "$out/obj/Tensors.o" "$out/obj/Models.o")
+            build_kernels; build_module Tensors; build_module Suggestions; build_module Models
+            objects=("$out"/obj/ckernels-*.o "$out/obj/Tensors.o" "$out/obj/Suggestions.o" "$out/obj/Models.o")
             libraries=(-lopenblas -lpng16) ;;
         chapter)
-            build_module Notebook
-            objects=("$out/obj/Notebook.o"); libraries=(-lcmark -lpng16) ;;
+            build_module BookProtocol; build_module Suggestions; build_module Notebook
+            objects=("$out/obj/BookProtocol.o" "$out/obj/Suggestions.o" "$out/obj/Notebook.o"); libraries=(-lcmark -lpng16) ;;
         *) echo "fuzz: unknown target $target (checkpoint, png, chapter)" >&2; exit 2 ;;
     esac
     if stale "$out/fuzz-$target" "fuzz/targets/$target.swift" "${objects[@]}"; then

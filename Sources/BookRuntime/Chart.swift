@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A chart for ``show(chart:caption:)``: named series over steps (lines), or labelled bars,
 /// grouped when there are several series.

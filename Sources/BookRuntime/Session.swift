@@ -2,6 +2,7 @@ import BookProtocol
 import FeatureVis
 import RenderCache
 import Foundation
+import Tensors
 
 /// The chapter program's side of the runner protocol (`BookProtocol`): cell boundaries, events,
 /// output files.

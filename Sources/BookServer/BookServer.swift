@@ -68,7 +68,6 @@ public final class BookServer: Sendable {
     /// First every page is brought up to date in the background, in book order (unchanged
     /// chapters come from the cache in milliseconds); what a reader does goes before that.
     public func run(ready: @escaping @Sendable (URL) -> Void = { _ in }) async throws {
-        Interruption.install()   // Ctrl-C stops a running chapter cleanly, then the server
         let book = try BookParser.parse(folder: settings.chapters, root: settings.root)
         for chapter in book.chapters { queue.enqueue(.run(slug: chapter.slug, force: false), urgent: false) }
         queue.start()

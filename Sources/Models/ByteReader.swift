@@ -1,3 +1,5 @@
+import Tensors
+
 /// A cursor over a byte buffer whose every read is bounds-checked and throws
 /// ``CheckpointError/truncated(file:_:)`` instead of trapping: the foundation of the readers'
 /// promise never to crash on a malformed file.

@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 import Tensors
 
 /// A checkpoint's tensors by key, in the file's order: a PyTorch state dict or a safetensors file.

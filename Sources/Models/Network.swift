@@ -1,3 +1,4 @@
+import Suggestions
 import Tensors
 
 /// A pretrained image network whose intermediate layers can be read by name.

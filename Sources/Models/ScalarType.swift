@@ -1,3 +1,5 @@
+import Tensors
+
 /// The element types a checkpoint's storages can hold, and their conversion to `Float`.
 ///
 /// Models compute in Float32; other floating types are widened or narrowed, integer types

@@ -95,13 +95,12 @@ public final class BookBuilder {
     }
 
     /// Makes this build the only one writing its site, cache and scratch folders (another one
-    /// waits, see ``BuildLock``), handles Ctrl-C and SIGTERM (``Interruption``), and removes what
+    /// waits, see ``BuildLock``) and removes what
     /// a killed build may have left half-done.
     ///
     /// - Throws: ``NotebookError/cannotWrite(_:_:)`` naming a folder that cannot be created —
     ///   before any chapter runs.
     private func lockFolders() throws -> BuildLock {
-        Interruption.install()
         let lock = try BuildLock(folders: [settings.site, settings.cache, settings.work]) { [progress] message in
             progress(.waiting(message))
         }

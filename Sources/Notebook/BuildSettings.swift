@@ -28,6 +28,10 @@ public struct BuildSettings: Sendable {
     /// The most bytes the render store may hold.
     public var renderCacheLimit: Int
 
+    /// The site folder relative to the root: `site`, or `.build/site-quick` in quick mode (whose
+    /// results never touch the committed site).
+    public static func defaultSite(quick: Bool) -> String { quick ? ".build/site-quick" : "site" }
+
     /// Settings with the conventional folders under `root`; any of them can be overridden.
     public init(root: URL, quick: Bool = false, force: Bool = false, chapters: URL? = nil, site: URL? = nil,
                 cache: URL? = nil, work: URL? = nil, defaultTimeout: Double = 600, weights: URL? = nil,
@@ -37,7 +41,7 @@ public struct BuildSettings: Sendable {
         self.quick = quick
         self.force = force
         self.chapters = chapters ?? root.appendingPathComponent("chapters")
-        self.site = site ?? (quick ? root.appendingPathComponent(".build/site-quick") : root.appendingPathComponent("site"))
+        self.site = site ?? root.appendingPathComponent(Self.defaultSite(quick: quick))
         self.cache = cache ?? root.appendingPathComponent(".fvbook-cache/\(mode)")
         self.work = work ?? root.appendingPathComponent(".fvbook-work/\(mode)")
         self.defaultTimeout = defaultTimeout

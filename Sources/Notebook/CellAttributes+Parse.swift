@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 
 extension CellAttributes {
     /// The attribute words a cell's info string may carry after `swift`.
@@ -23,8 +24,7 @@ extension CellAttributes {
                 }
                 attributes.timeout = seconds
             default:
-                let guess = closest(String(word), in: ["hidden", "no-run", "should-fail", "timeout"])
-                let hint = guess.map { " — did you mean `\($0)`?" } ?? ""
+                let hint = didYouMean(String(word), in: ["hidden", "no-run", "should-fail", "timeout"])
                 return .failure(AttributeError(message:
                     "unknown cell attribute `\(word)`\(hint) (known: hidden, no-run, should-fail, timeout=SECONDS)"))
             }
@@ -36,25 +36,4 @@ extension CellAttributes {
     }
 
     struct AttributeError: Error { var message: String }
-}
-
-/// The candidate nearest to `word` by edit distance, if reasonably close.
-func closest(_ word: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                let substitution = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
-                previous = row[j]
-                row[j] = min(substitution, row[j] + 1, row[j - 1] + 1)
-            }
-        }
-        return row[b.count]
-    }
-    let scored = candidates.map { ($0, distance(Array(word), Array($0))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, word.count / 2) else { return nil }
-    return best.0
 }

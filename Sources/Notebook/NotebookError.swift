@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 
 /// Errors about the runner's input and environment (user input: typed, with context).
 ///
@@ -21,7 +22,7 @@ public enum NotebookError: Error, CustomStringConvertible, Equatable {
         case let .noChapters(folder): return "\(folder): no chapters (*.md files) found"
         case let .unreadable(path): return "\(path): cannot read the file"
         case let .unknownChapter(name, available):
-            let hint = closest(name, in: available).map { " — did you mean `\($0)`?" } ?? ""
+            let hint = didYouMean(name, in: available)
             return "no chapter `\(name)` in the book\(hint) Chapters: \(available.joined(separator: ", "))"
         case let .toolchain(message): return message
         case let .cannotWrite(path, reason): return "\(path): cannot write: \(reason)"

@@ -54,9 +54,8 @@ struct ProcessRun {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
 
-        // Ctrl-C or SIGTERM kills this program's group too: it sits in a group of its own, so the
-        // terminal's signal does not reach it (see `Interruption`).
-        Interruption.install()
+        // The program sits in a process group of its own, so the terminal's Ctrl-C does not reach
+        // it: `Interruption.stop()` kills it.
         let started = Date()
         try process.run()
         let pid = process.processIdentifier

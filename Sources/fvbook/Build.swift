@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import Models
 import Notebook
 import RenderCache
 
 /// Options shared by `build`, `run` and `test`.
 struct BookOptions: ParsableArguments {
-    @Flag(help: "Quick mode: the chapters scale their work down (FVBOOK_QUICK=1); results are cached separately and the site goes to .build/site-quick.")
+    @Flag(help: "Quick mode: the chapters scale their work down (FVBOOK_QUICK=1); results are cached separately and the site goes to \(BuildSettings.defaultSite(quick: true)).")
     var quick = false
 
     @Flag(help: "Run chapters even when their cached results are current (and every render again).")
@@ -20,7 +21,7 @@ struct BookOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The folder with the chapters' Markdown files.", valueName: "dir"))
     var chapters = "chapters"
 
-    @Option(help: ArgumentHelp("Where to write the site (default: site, or .build/site-quick with --quick).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where to write the site (default: \(BuildSettings.defaultSite(quick: false)), or \(BuildSettings.defaultSite(quick: true)) with --quick).", valueName: "dir"))
     var site: String?
 
     @Option(help: ArgumentHelp("The cache folder for chapter results (default: .fvbook-cache/full, or .fvbook-cache/quick with --quick).", valueName: "dir"))
@@ -46,20 +47,23 @@ struct BookOptions: ParsableArguments {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let binFolder = bin.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL } ?? Toolchain.folderOfRunningExecutable()
         let root = try projectRoot(cwd: cwd, binFolder: binFolder)
-        let environment = ProcessInfo.processInfo.environment
-        let weightsFolder = environment["FVBOOK_CACHE"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/fvbook")
         let settings = BuildSettings(root: root, quick: quick, force: force,
                                      chapters: URL(fileURLWithPath: chapters, relativeTo: cwd).standardizedFileURL,
                                      site: site.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      cache: cache.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      defaultTimeout: timeout,
-                                     weights: weightsFolder.appendingPathComponent("efficientnet-lite0-57934424.pth"),
+                                     weights: ModelCache.directory().appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName),
                                      renderCache: !noRenderCache, renderCacheLimit: renderCacheLimit << 20)
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
         try toolchain.ensureLibrary()
         let progress = TerminalProgress()
         return BookBuilder(settings: settings, toolchain: toolchain, progress: progress.handle)
+    }
+
+    /// `url` as the user would type it: relative to the working directory when inside it.
+    func shown(_ url: URL) -> String {
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        return url.path.hasPrefix(cwd) ? String(url.path.dropFirst(cwd.count)) : url.path
     }
 
     /// The package root: the working directory if it holds Package.swift, else the folder above
@@ -75,17 +79,6 @@ struct BookOptions: ParsableArguments {
     }
 }
 
-/// Runs `body`, turning the book's input errors (a missing chapters folder, an unknown chapter,
-/// a site folder that cannot be written, a missing toolchain) into exit status 2 with their message.
-func withInputErrors<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let error as ExitCode {
-        throw error
-    } catch {
-        FileHandle.standardError.write(Data("fvbook: \(error)\n".utf8))
-        throw ExitCode(2)
-    }
-}
-
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every chapter (or take it from the cache) and write the site.",
@@ -98,9 +91,9 @@ struct Build: ParsableCommand {
     @OptionGroup var options: BookOptions
 
     func run() throws {
-        let report = try withInputErrors { try options.builder().build() }
-        let site = options.site ?? (options.quick ? ".build/site-quick" : "site")
-        print("\(report.summary) — site written to \(site)/index.html")
+        let builder = try options.builder()
+        let report = try builder.build()
+        print("\(report.summary) — site written to \(options.shown(builder.settings.site))/index.html")
         for line in report.failureLines { print("  \(line)") }
         if !report.failed.isEmpty { throw ExitCode(1) }
     }

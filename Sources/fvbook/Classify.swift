@@ -31,18 +31,13 @@ struct Classify: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            // The image first: a wrong path fails at once, before the weights are read.
-            let original = try PNG.read(image)
-            let network = try ModelRegistry.load(model, weights: weights)
-            let input = network.prepareImage(original)
-            let logits = try network.logits(input).scalars
-            let top5 = topPredictions(logits: logits, k: 5)
-            print(json ? Self.json(logits: logits, top5: top5) : report(top5, original: original.shape, network: network))
-        } catch {
-            FileHandle.standardError.write(Data("fvbook classify: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
+        // The image first: a wrong path fails at once, before the weights are read.
+        let original = try PNG.read(image)
+        let network = try ModelRegistry.load(model, weights: weights)
+        let input = network.prepareImage(original)
+        let logits = try network.logits(input).scalars
+        let top5 = topPredictions(logits: logits, k: 5)
+        print(json ? Self.json(logits: logits, top5: top5) : report(top5, original: original.shape, network: network))
     }
 
     private func report(_ top5: [Prediction], original: [Int], network: any Network) -> String {

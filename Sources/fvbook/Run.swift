@@ -13,10 +13,10 @@ struct Run: ParsableCommand {
     @OptionGroup var options: BookOptions
 
     func run() throws {
-        let report = try withInputErrors { try options.builder().run(chapterNamed: chapter) }
-        let site = options.site ?? (options.quick ? ".build/site-quick" : "site")
+        let builder = try options.builder()
+        let report = try builder.run(chapterNamed: chapter)
         guard let result = report.results.first else { return }
-        print("\(result.passed ? "PASS" : "FAIL") \(result.path) — page written to \(site)/\(result.slug).html")
+        print("\(result.passed ? "PASS" : "FAIL") \(result.path) — page written to \(options.shown(builder.settings.site))/\(result.slug).html")
         for line in report.failureLines { print("  \(line)") }
         if !result.passed { throw ExitCode(1) }
     }

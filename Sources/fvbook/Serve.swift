@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let builder = try withInputErrors { try options.builder() }
+        let builder = try options.builder()
         let progress = TerminalProgress()
         let server = BookServer(settings: builder.settings, toolchain: builder.toolchain, host: host, port: port,
                                 terminal: progress.handle)

@@ -10,7 +10,7 @@ struct Test: ParsableCommand {
     @OptionGroup var options: BookOptions
 
     func run() throws {
-        let report = try withInputErrors { try options.builder().build() }
+        let report = try options.builder().build()
         for result in report.results {
             let cells = result.cells.count
             let time = result.fromCache ? "cached" : String(format: "%.1f s", result.runSeconds + result.compileSeconds)

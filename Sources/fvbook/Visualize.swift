@@ -2,6 +2,7 @@ import ArgumentParser
 import FeatureVis
 import Foundation
 import Models
+import Suggestions
 
 /// `fvbook visualize`: render one channel of a pretrained network and print its quality metrics.
 struct Visualize: ParsableCommand {
@@ -32,17 +33,6 @@ struct Visualize: ParsableCommand {
     @Flag(help: "Skip the quality metrics.") var noMetrics = false
 
     func run() throws {
-        do {
-            try render()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-    }
-
-    private func render() throws {
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
         let visualizer = try FeatureVisualizer(modelName: model, weights: weights, photosDirectory: photosDirectory)
         let progress: (RenderProgress) -> Void = { p in

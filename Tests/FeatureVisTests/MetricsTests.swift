@@ -37,7 +37,13 @@ final class MetricsTests: XCTestCase {
         let r1 = try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5)
         let r2 = try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5)
         XCTAssertEqual(r1, r2, "seeded")
-        XCTAssertTrue(r1.isFinite && r1 != 0)
+        // One deterministic transform: robustness is the mean ratio of transformed to plain activation.
+        let turn = [Transform.rotate(degrees: 90)]
+        let base = try Measures.channelActivation(of: image, network: tiny, layer: "features.4", channel: 5)
+        let turned = try Measures.channelActivation(of: turn[0](tape.constant(image), using: &rngForTests).value,
+                                                    network: tiny, layer: "features.4", channel: 5)
+        XCTAssertEqual(try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5, transforms: turn, count: 3),
+                       zip(turned, base).map { $0 / $1 }.reduce(0, +) / 2, accuracy: 1e-5)
         // No transforms: robustness is exactly 1.
         XCTAssertEqual(try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5, transforms: []), 1,
                        accuracy: 1e-6)
@@ -72,10 +78,15 @@ final class MetricsTests: XCTestCase {
         let visualizer = FeatureVisualizer(model: tiny, photosDirectory: FittingTests.repo.appendingPathComponent("data/photos").path)
         let v = try visualizer.visualizeFeature(layer: "features.4", channel: 3, size: 16, steps: 40)
         let m = try XCTUnwrap(v.metrics)
-        XCTAssertEqual(m.objective, v.history.last)
-        XCTAssertNotNil(m.naturalBest)
-        XCTAssertEqual(m.activationRatio!, m.activation / m.naturalBest!, accuracy: 1e-6)
-        XCTAssertTrue((0...1).contains(m.highFrequencyShare))
+        // The activation is the channel objective on the image, computed by another path.
+        XCTAssertEqual(m.activation, try Objective.channel("features.4", 3).evaluate(on: tiny, image: v.image), accuracy: 1e-5)
+        // The best natural patch is the best over the photos' patches, each evaluated the same way.
+        let baseline = try XCTUnwrap(try visualizer.baseline())
+        let patches = baseline.patches.unstacked()
+        let bestPatch = try patches.map { try Objective.channel("features.4", 3).evaluate(on: tiny, image: $0) }.max()!
+        XCTAssertEqual(try XCTUnwrap(m.naturalBest), bestPatch, accuracy: 1e-4)
+        // A regularized visualization is smoother than noise.
+        XCTAssertLessThan(m.highFrequencyShare, Measures.highFrequencyShare(of: seededUniform([1, 3, 16, 16], seed: 8)))
         XCTAssertNil(m.batchSimilarity)
     }
 
@@ -91,3 +102,6 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(m[0, 0, 4, 4], 1, "empty fourth cell stays background")
     }
 }
+
+/// A generator for deterministic transforms, which draw nothing from it.
+nonisolated(unsafe) private var rngForTests = SeededGenerator(seed: 0)

@@ -83,8 +83,16 @@ final class TransformTests: XCTestCase {
     }
 
     func testStandardTransformsAreLucids() {
-        XCTAssertEqual(Transform.standard.map(\.name),
-                       ["pad(12, 0.5)", "jitter(8)", "randomScale(0.9…1.1)", "randomRotate(-10…10°)", "jitter(4)"])
+        XCTAssertEqual(Transform.standard.map(\.key), [
+            "pad(12,0.5)", "jitter(8)", "randomScale(\(Transform.standardScales.keyText))",
+            "randomRotate(\(Transform.standardAngles.keyText),0.5)", "jitter(4)"])
+        // What the list does to a 32-px image: pad to 56, crop to 48, scale to round(48·s), crop 4.
+        let sides = Set(Transform.standardScales.map { Int((48 * $0).rounded()) - 4 })
+        let standard = Transform.compose(Transform.standard)
+        for seed in 0..<12 {
+            let side = apply(standard, seededUniform([1, 3, 32, 32], seed: 1), seed: UInt64(seed)).shape[2]
+            XCTAssertTrue(sides.contains(side), "seed \(seed): side \(side) not in \(sides.sorted())")
+        }
         assertClose(Transform.standardScales, [0.9, 0.92, 0.94, 0.96, 0.98, 1, 1.02, 1.04, 1.06, 1.08, 1.1], accuracy: 1e-6)
         XCTAssertEqual(Transform.standardAngles.count, 26)
         XCTAssertEqual(Transform.standardAngles.filter { $0 == 0 }.count, 6)
@@ -102,5 +110,77 @@ final class TransformTests: XCTestCase {
         // 32 + 24 − 8 = 48, scaled by 0.9…1.1, minus 4.
         let side = apply(standard, image, seed: 9).shape[2]
         XCTAssertTrue((39...49).contains(side), "side \(side)")
+    }
+
+    // MARK: - Colour augmentation
+
+    /// One pixel per channel of a 1×3×1×2 image: pixel 0 is (0.2, 0.5, 0.8), pixel 1 is (1, 0, 0.5).
+    let twoPixels = Tensor(shape: [1, 3, 1, 2], scalars: [0.2, 1, 0.5, 0, 0.8, 0.5])
+
+    func testColourIdentityLeavesTheImageAlone() {
+        XCTAssertEqual(apply(.colour(brightness: 0, contrast: 1, saturation: 1), twoPixels), twoPixels)
+    }
+
+    func testBrightnessAddsAnOffset() {
+        assertClose(apply(.colour(brightness: 0.25, contrast: 1, saturation: 1), twoPixels).scalars,
+                    [0.45, 1.25, 0.75, 0.25, 1.05, 0.75], accuracy: 1e-6)
+    }
+
+    func testContrastScalesAroundMidGrey() {
+        // 0.5 + 2 · (x − 0.5)
+        assertClose(apply(.colour(brightness: 0, contrast: 2, saturation: 1), twoPixels).scalars,
+                    [-0.1, 1.5, 0.5, -0.5, 1.1, 0.5], accuracy: 1e-6)
+    }
+
+    func testSaturationMixesWithLuma() {
+        // Luma of pixel 0: 0.299·0.2 + 0.587·0.5 + 0.114·0.8 = 0.4445; of pixel 1: 0.299 + 0.057 = 0.356.
+        let grey = apply(.colour(brightness: 0, contrast: 1, saturation: 0), twoPixels)
+        assertClose(grey.scalars, [0.4445, 0.356, 0.4445, 0.356, 0.4445, 0.356], accuracy: 1e-6)
+        // Saturation 2: l + 2 (x − l) = 2x − l.
+        let vivid = apply(.colour(brightness: 0, contrast: 1, saturation: 2), twoPixels)
+        assertClose(vivid.scalars, [-0.0445, 1.644, 0.5555, -0.356, 1.1555, 0.644], accuracy: 1e-6)
+        // A grey pixel has nothing to saturate.
+        let flat = Tensor(shape: [1, 3, 1, 1], scalars: [0.3, 0.3, 0.3])
+        assertClose(apply(.colour(brightness: 0, contrast: 1, saturation: 1.7), flat).scalars, [0.3, 0.3, 0.3], accuracy: 1e-6)
+    }
+
+    func testColourAdjustmentsComposeInTheDocumentedOrder() {
+        // saturation 0 → luma (0.4445), contrast 0.5 → 0.5 + 0.5·(0.4445 − 0.5) = 0.47225, + 0.1.
+        let y = apply(.colour(brightness: 0.1, contrast: 0.5, saturation: 0), twoPixels)
+        XCTAssertEqual(y[0, 0, 0, 0], 0.57225, accuracy: 1e-6)
+        XCTAssertEqual(y[0, 2, 0, 0], 0.57225, accuracy: 1e-6)
+        XCTAssertEqual(y[0, 1, 0, 1], 0.5 + 0.5 * (0.356 - 0.5) + 0.1, accuracy: 1e-6)
+    }
+
+    func testColourJitterDrawsFromTheSeedInItsRanges() {
+        let image = seededUniform([2, 3, 4, 4], seed: 4)
+        let jitter = Transform.colourJitter(brightness: 0.2, contrast: 0.3, saturation: 0.4)
+        XCTAssertEqual(apply(jitter, image, seed: 1), apply(jitter, image, seed: 1))
+        XCTAssertNotEqual(apply(jitter, image, seed: 1), apply(jitter, image, seed: 2))
+        // The draw is the documented one: three uniforms in order, mapped to the ranges.
+        var rng = SeededGenerator(seed: 1)
+        let b = (2 * rng.nextUniform() - 1) * 0.2
+        let c = 1 + (2 * rng.nextUniform() - 1) * 0.3
+        let s = 1 + (2 * rng.nextUniform() - 1) * 0.4
+        XCTAssertEqual(apply(jitter, image, seed: 1), apply(.colour(brightness: b, contrast: c, saturation: s), image))
+        // Both images of the batch get the same draw: image 1 jittered alone matches.
+        let second = Tensor(shape: [1, 3, 4, 4], scalars: Array(image.scalars[48...]))
+        XCTAssertEqual(Array(apply(jitter, image, seed: 1).scalars[48...]), apply(jitter, second, seed: 1).scalars)
+        // Keys are exact, so recipes that differ only in a colour argument never share a key.
+        XCTAssertNotEqual(Transform.colourJitter().key, Transform.colourJitter(brightness: 0.2).key)
+        XCTAssertNotEqual(Transform.colour(brightness: 0.1, contrast: 1, saturation: 1).key,
+                          Transform.colour(brightness: 0.1000001, contrast: 1, saturation: 1).key)
+        // Zero ranges are the identity.
+        XCTAssertEqual(apply(.colourJitter(brightness: 0, contrast: 0, saturation: 0), image, seed: 3), image)
+    }
+
+    func testColourGradientByFiniteDifferences() {
+        checkGradient([seededUniform([2, 3, 3, 2], seed: 6)]) { v in
+            colourAdjusted(v[0], brightness: 0.1, contrast: 1.3, saturation: 0.6)
+        }
+        checkGradient([seededUniform([1, 3, 2, 2], seed: 7)]) { v in
+            var rng = SeededGenerator(seed: 5)
+            return Transform.colourJitter(brightness: 0.3, contrast: 0.5, saturation: 0.9)(v[0], using: &rng)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 @testable import Models
 
@@ -98,7 +99,7 @@ final class BadInputTests: XCTestCase {
     func testEfficientNetNamesTheKeyAndBothShapes() throws {
         let path: String
         do { path = try ModelCache.weights(named: EfficientNetLite.Variant.lite0.weightsFileName) } catch let error as MissingWeightsError {
-            throw XCTSkip("\(error)")
+            throw missingWeights(error)
         }
         let checkpoint = try Checkpoint(contentsOf: path)
         var entries = try checkpoint.keys.map { ($0, try checkpoint.tensor($0)) }
@@ -151,7 +152,7 @@ final class BadInputTests: XCTestCase {
 
     func testUnknownEfficientNetLayerSuggestsTheBlock() throws {
         let network: EfficientNetLite0
-        do { network = try EfficientNetLite0.pretrained() } catch let error as MissingWeightsError { throw XCTSkip("\(error)") }
+        do { network = try EfficientNetLite0.pretrained() } catch let error as MissingWeightsError { throw missingWeights(error) }
         let input = Tape().constant(Tensor(shape: [1, 3, 32, 32], repeating: 0.5))
         XCTAssertThrowsError(try network.forward(input, reading: ["blocks.8"])) { error in
             XCTAssertTrue("\(error)".contains("did you mean `_blocks.8`?"), "\(error)")

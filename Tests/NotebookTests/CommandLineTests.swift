@@ -4,21 +4,10 @@ import XCTest
 
 /// The `fvbook` executable: output, summary line and exit codes (0 pass, 1 failing chapter, 2 bad input).
 final class CommandLineTests: NotebookTestCase {
+    /// Runs fvbook with this test's site and cache folders.
     private func fvbook(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let executable = try Harness.toolchain.get().binFolder.appendingPathComponent("fvbook")
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments + ["--site", scratch.appendingPathComponent("site").path,
-                                         "--cache", scratch.appendingPathComponent("cache").path]
-        process.currentDirectoryURL = Harness.root
-        let out = scratch.appendingPathComponent("out.txt"), err = scratch.appendingPathComponent("err.txt")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+        try fvbook(arguments + ["--site", scratch.appendingPathComponent("site").path,
+                                "--cache", scratch.appendingPathComponent("cache").path], environment: [:])
     }
 
     func testTestCommandPrintsResultsAndFailsOnAFailingChapter() throws {

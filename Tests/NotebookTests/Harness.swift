@@ -67,4 +67,39 @@ class NotebookTestCase: XCTestCase {
     func page(_ slug: String) throws -> String {
         try String(contentsOf: scratch.appendingPathComponent("site/\(slug).html"), encoding: .utf8)
     }
+
+    // MARK: - The fvbook executable
+
+    /// A running `fvbook` child with its output in files under the scratch folder.
+    struct Child {
+        let process: Process
+        let stdout: URL, stderr: URL
+        var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
+        var errors: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+        func wait() -> Int32 { process.waitUntilExit(); return process.terminationStatus }
+    }
+
+    /// Starts the built `fvbook` in the project root with `arguments` and extra `environment`.
+    func start(_ arguments: [String], environment: [String: String] = [:], label: String = "fvbook") throws -> Child {
+        let process = Process()
+        process.executableURL = try Harness.toolchain.get().binFolder.appendingPathComponent("fvbook")
+        process.arguments = arguments
+        process.currentDirectoryURL = Harness.root
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = scratch.appendingPathComponent("\(label).out"), err = scratch.appendingPathComponent("\(label).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Child(process: process, stdout: out, stderr: err)
+    }
+
+    /// Runs the built `fvbook` to its end: exit status, standard output and error.
+    func fvbook(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let child = try start(arguments, environment: environment)
+        let status = child.wait()
+        return (status, child.output, child.errors)
+    }
 }

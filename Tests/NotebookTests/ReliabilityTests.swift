@@ -1,4 +1,6 @@
 import Foundation
+import Models
+import TestSupport
 import XCTest
 @testable import Notebook
 
@@ -6,37 +8,6 @@ import XCTest
 /// fed compiler output without locations, and the engine's messages from optimized code.
 final class ReliabilityTests: NotebookTestCase {
     // MARK: - Helpers
-
-    /// A running `fvbook` child with its output in files under the scratch folder.
-    private struct Child {
-        let process: Process
-        let stdout: URL, stderr: URL
-        var output: String { (try? String(contentsOf: stdout, encoding: .utf8)) ?? "" }
-        var errors: String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
-        func wait() -> Int32 { process.waitUntilExit(); return process.terminationStatus }
-    }
-
-    private func start(_ arguments: [String], environment: [String: String] = [:], label: String = "fvbook") throws -> Child {
-        let process = Process()
-        process.executableURL = try Harness.toolchain.get().binFolder.appendingPathComponent("fvbook")
-        process.arguments = arguments
-        process.currentDirectoryURL = Harness.root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = scratch.appendingPathComponent("\(label).out"), err = scratch.appendingPathComponent("\(label).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return Child(process: process, stdout: out, stderr: err)
-    }
-
-    private func fvbook(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let child = try start(arguments, environment: environment)
-        let status = child.wait()
-        return (status, child.output, child.errors)
-    }
 
     /// Waits up to `seconds` for `condition`.
     private func eventually(_ seconds: Double, _ condition: () -> Bool) -> Bool {
@@ -113,22 +84,20 @@ final class ReliabilityTests: NotebookTestCase {
         XCTAssertEqual(try snapshot(site).keys.sorted(), before.keys.sorted())
     }
 
-    /// The build's own handling of SIGINT and SIGTERM does not leak into the programs it starts:
-    /// a chapter's helper process can still be stopped with SIGTERM.
+    /// fvbook's handling of SIGINT and SIGTERM does not leak into the programs it starts: the
+    /// chapter program (and so any helper it starts) can still be stopped with either.
     func testProgramsTheBuildStartsDoNotIgnoreSignals() throws {
-        Interruption.install()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/grep")
-        process.arguments = ["^SigIgn:", "/proc/self/status"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let sigIgn = scratch.appendingPathComponent("sigign.txt")
+        let run = try fvbook(["run", "02-slow", "--chapters", "Tests/Fixtures/books/interrupt",
+                              "--site", scratch.appendingPathComponent("site").path,
+                              "--cache", scratch.appendingPathComponent("cache").path, "--force"],
+                             environment: ["FVBOOK_TEST_SIGIGN": sigIgn.path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let text = try String(contentsOf: sigIgn, encoding: .utf8)
         let hex = try XCTUnwrap(text.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines))
         let ignored = try XCTUnwrap(UInt64(hex, radix: 16), text)
-        XCTAssertEqual(ignored & (1 << (UInt64(SIGINT) - 1)), 0, "SIGINT is ignored in the child: \(text)")
-        XCTAssertEqual(ignored & (1 << (UInt64(SIGTERM) - 1)), 0, "SIGTERM is ignored in the child: \(text)")
+        XCTAssertEqual(ignored & (1 << (UInt64(SIGINT) - 1)), 0, "SIGINT is ignored in the chapter program: \(text)")
+        XCTAssertEqual(ignored & (1 << (UInt64(SIGTERM) - 1)), 0, "SIGTERM is ignored in the chapter program: \(text)")
     }
 
     /// What a `kill -9` in the middle of a write leaves is swept by the next build.
@@ -324,28 +293,6 @@ final class Locked<Value>: @unchecked Sendable {
 
 /// Exit codes of every subcommand: 0 success, 1 a failing chapter or check, 2 bad usage or input.
 final class ExitCodeTests: NotebookTestCase {
-    private func fvbook(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process()
-        process.executableURL = try Harness.toolchain.get().binFolder.appendingPathComponent("fvbook")
-        process.arguments = arguments
-        process.currentDirectoryURL = Harness.root
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = scratch.appendingPathComponent("out.txt"), err = scratch.appendingPathComponent("err.txt")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
-    }
-
-    private var weightsAvailable: Bool {
-        let folder = ProcessInfo.processInfo.environment["FVBOOK_CACHE"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/fvbook")
-        return FileManager.default.fileExists(atPath: folder.appendingPathComponent("efficientnet-lite0-57934424.pth").path)
-    }
 
     /// A text file, a PNG cut in half and a missing file: one line naming the file, status 2.
     func testClassifyRejectsBadImagesWithStatusTwo() throws {
@@ -384,7 +331,9 @@ final class ExitCodeTests: NotebookTestCase {
     /// Unknown layer, channel out of range, negative size, zero steps, a misspelt method, a
     /// diverging learning rate: status 2 with the valid values (or the step), and no image written.
     func testVisualizeRejectsBadArgumentsWithStatusTwo() throws {
-        guard weightsAvailable else { throw XCTSkip("the pretrained weights are not set up (make setup)") }
+        do { _ = try ModelCache.weights(named: EfficientNetLite.Variant.lite0.weightsFileName) } catch let error as MissingWeightsError {
+            throw missingWeights(error)
+        }
         let output = scratch.appendingPathComponent("v.png").path
         let cases: [([String], [String])] = [
             (["--layer", "blocks.8", "--channel", "0"], ["unknown layer `blocks.8` in efficientnet-lite0 — did you mean `_blocks.8`?", "Valid layers: stem, "]),

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Lucid's colour decorrelation: the square root of ImageNet's RGB covariance, divided by its
 /// largest column norm, applied per pixel as `rgb = t · Mᵀ` before the sigmoid.

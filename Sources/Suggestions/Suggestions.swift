@@ -1,3 +1,6 @@
+// Suggestions: "did you mean" for every name a user can mistype (layers, checkpoint keys, cell
+// attributes, chapters, command-line values), shared by the engine and the book.
+
 /// " — did you mean `x`?" for the candidate nearest to `name`, or "" when none is close.
 public func didYouMean(_ name: String, in candidates: [String]) -> String {
     closestMatch(to: name, in: candidates).map { " — did you mean `\($0)`?" } ?? ""
