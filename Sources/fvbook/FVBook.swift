@@ -6,7 +6,7 @@ struct FVBook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fvbook",
         abstract: "A feature-visualization book that runs: build the site, run chapters, visualize.",
-        subcommands: [Build.self, Run.self, Test.self, Serve.self, Classify.self, Visualize.self, Bench.self])
+        subcommands: [Build.self, Run.self, Test.self, Serve.self, Classify.self, Visualize.self, Bench.self, Spectrum.self])
 
     /// Like ArgumentParser's `main`, with the project's exit codes in one place: 0 success, 1 a
     /// failing chapter or check (the command throws `ExitCode(1)`), 2 bad usage (not EX_USAGE,
