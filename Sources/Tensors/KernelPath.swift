@@ -1,5 +1,7 @@
 // Which build of the C kernels (CKernels) runs: the CPU's best, or one a test forces.
 internal import CKernels
+internal import CBLAS
+import Foundation
 
 /// A build of the engine's vector kernels (depthwise convolution, bias + activation, masks, sums).
 package enum KernelPath: Int32, CaseIterable, Sendable {
@@ -26,4 +28,25 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
         defer { _ = fv_force_kernel_path(-1) }
         return try body()
     }
+
+    /// What decides which machine code computes a result: the CPU (model and feature flags), the
+    /// vector-kernel build it dispatches to, the OpenBLAS build and the core it runs (its sgemm
+    /// kernel), and the number of threads the engine splits work over. Results are bit-identical
+    /// only along one path, so memoized renders key on this text.
+    ///
+    /// ```swift
+    /// print(KernelPath.fingerprint)   // "cpu=Intel(R) Xeon(R) … flags=… kernels=avx512 blas=OpenBLAS 0.3.21 … core=SkylakeX threads=2"
+    /// ```
+    package static let fingerprint: String = {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> String {
+            for line in cpuinfo.split(separator: "\n") where line.hasPrefix(name) {
+                if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
+            }
+            return "unknown"
+        }
+        let flags = field("flags").split(separator: " ").sorted().joined(separator: " ")
+        let blas = String(cString: openblas_get_config()) + " core=" + String(cString: openblas_get_corename())
+        return "cpu=\(field("model name")) flags=\(flags) kernels=\(cpu) blas=\(blas) threads=\(engineThreadCount)"
+    }()
 }

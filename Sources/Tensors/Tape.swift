@@ -57,8 +57,10 @@ public final class Tape {
         return Variable(tape: self, id: nodes.count - 1)
     }
 
-    /// Gradients of `output` (seeded with `seed`, or ones) with respect to every node that needs one.
-    public func gradients(of output: Variable, seed: Tensor? = nil) -> Gradients {
+    /// Gradients of `output` (seeded with `seed`, or ones) with respect to every node that needs one;
+    /// inner nodes' gradients are dropped once spent, except those of `retaining`.
+    public func gradients(of output: Variable, seed: Tensor? = nil, retaining: [Variable] = []) -> Gradients {
+        let kept = Set(retaining.map(\.id))
         precondition(output.tape === self, "output from another tape")
         var grads = [Tensor?](repeating: nil, count: nodes.count)
         let start = seed ?? Tensor(shape: output.shape, repeating: 1)
@@ -79,7 +81,7 @@ public final class Tape {
                     grads[input] = ig
                 }
             }
-            grads[id] = nil  // an inner node's gradient is spent; leaves keep theirs
+            if !kept.contains(id) { grads[id] = nil }  // an inner node's gradient is spent; leaves keep theirs
         }
         return Gradients(values: grads)
     }

@@ -3,6 +3,7 @@ import FeatureVis
 import Foundation
 import Models
 import Suggestions
+import Tensors
 
 /// `fvbook visualize`: render one channel of a pretrained network and print its quality metrics.
 struct Visualize: ParsableCommand {
@@ -12,7 +13,9 @@ struct Visualize: ParsableCommand {
             Methods: basic (Lucid's defaults: 128 px, 512 steps, Fourier + decorrelated colour, standard \
             transforms), multiscale (coarse-to-fine octaves), diverse (a batch with a diversity term), \
             naive (the article's loop: pixels, Adam 0.1, clamp, 100 steps, no transforms), \
-            summed-scales (the article's multiscale: independent scales averaged).
+            summed-scales (the article's multiscale: independent scales averaged), maco (natural Fourier \
+            magnitude, only the phase optimized; also writes OUT-attribution.png, its transparency map), \
+            accentuate (--image PHOTO changed just enough to excite the channel).
             """)
 
     @Option(help: "The network: \(ModelRegistry.names.joined(separator: ", ")).") var model = ModelRegistry.defaultName
@@ -27,12 +30,19 @@ struct Visualize: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @Option(help: "Images in the batch (diverse only).") var samples = 4
     @Option(help: "Weight of the diversity term (diverse only).") var diversityWeight: Float = 10
+    @Option(help: "The photo to accentuate (accentuate only; any size, resized and centre-cropped).") var image: String?
+    @Option(help: "Layer kept near the photo's activations (accentuate only; default: halfway to --layer).") var accentuationLayer: String?
+    @Option(help: "Weight of the penalty that keeps the photo (accentuate only).") var accentuationWeight: Float = 100
     @Option(help: "Folder of PNG photos for the natural-image baseline.") var photos = "data/photos"
     @Option(name: .shortAndLong, help: "Output PNG path.") var output: String
     @Flag(help: "Print the metrics as JSON.") var json = false
     @Flag(help: "Skip the quality metrics.") var noMetrics = false
 
     func run() throws {
+        if method == .accentuate && image == nil {
+            throw FeatureVisError.invalidArgument(name: "--image", value: "missing", valid: "a PNG photo to accentuate")
+        }
+        let photo = try image.map { try PNG.read($0) }
         let photosDirectory = FileManager.default.fileExists(atPath: photos) ? photos : nil
         let visualizer = try FeatureVisualizer(modelName: model, weights: weights, photosDirectory: photosDirectory)
         let progress: (RenderProgress) -> Void = { p in
@@ -43,8 +53,16 @@ struct Visualize: ParsableCommand {
         }
         let v = try visualizer.visualize(method, layer: layer, channel: channel, size: size, steps: steps,
                                          learningRate: learningRate, seed: seed, samples: samples,
-                                         diversityWeight: diversityWeight, measure: !noMetrics, progress: progress)
+                                         diversityWeight: diversityWeight, photo: photo,
+                                         accentuationLayer: accentuationLayer, accentuationWeight: accentuationWeight,
+                                         measure: !noMetrics, progress: progress)
         try PNG.write(montage([v.image], gap: v.image.shape[0] > 1 ? 4 : 0), to: output)
+        if let map = v.attribution, method == .maco || method == .accentuate {
+            // MACO's transparency map next to the image: out.png → out-attribution.png.
+            let path = (output as NSString).deletingPathExtension + "-attribution.png"
+            let grey = Tape().constant(map)
+            try PNG.write(montage([concat([grey, grey, grey], axis: 1).value], gap: map.shape[0] > 1 ? 4 : 0), to: path)
+        }
         try report(v)
     }
 

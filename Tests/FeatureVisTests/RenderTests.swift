@@ -71,7 +71,8 @@ final class RenderTests: XCTestCase {
         XCTAssertEqual(diverse.parameterization.batch, 4)
         XCTAssertEqual(diverse.objective.name, "channel(x, 0) + 10·diversity(x)")
         XCTAssertEqual(Method(rawValue: "summed-scales"), .summedScales)
-        XCTAssertEqual(Method.allCases.map(\.rawValue), ["basic", "naive", "multiscale", "diverse", "summed-scales"])
+        XCTAssertEqual(Method.allCases.map(\.rawValue), ["basic", "naive", "multiscale", "diverse", "summed-scales",
+                                                        "maco", "accentuate"])
     }
 
     func testMultiscaleContinuesFromTheUpsampledImage() throws {

@@ -3,7 +3,8 @@ import Tensors
 
 extension ImageParameterization {
     /// A parameterization of the same kind whose image is `image` (`[N, 3, H, W]`, values in
-    /// [0, 1]), up to the range limits: the exact inverse of every stage.
+    /// [0, 1]), up to the range limits: the exact inverse of every stage (for MACO, whose
+    /// magnitude is fixed, the image with `image`'s phase).
     ///
     /// Used to start an optimization from a photo, and by the multiscale render to continue at a
     /// larger size from the upsampled image. Sigmoid inputs are clipped to [0.001, 0.999] first
@@ -35,6 +36,9 @@ extension ImageParameterization {
         case .fourier:
             let (re, im) = result.fourier!.spectrum(of: t)
             result.parameters = [re, im]
+        case .magnitudeConstrained:
+            // Only the phase is free: the closest MACO image, not an exact fit.
+            result.parameters = [result.maco!.phase(of: t)]
         }
         return result
     }

@@ -21,6 +21,9 @@ public struct ImageParameterization: Sendable {
         case pixel
         /// Real and imaginary parts of a half spectrum `[N, 3, H, W/2 + 1]`, scaled by 1/f^decay.
         case fourier(decayPower: Float)
+        /// MACO: the phase `[N, 3, H, W/2 + 1]` of a spectrum whose magnitude is fixed to
+        /// `spectrum` (see ``MagnitudeConstrainedBasis``).
+        case magnitudeConstrained(NaturalSpectrum)
     }
 
     /// How unconstrained values become colours in [0, 1].
@@ -38,9 +41,10 @@ public struct ImageParameterization: Sendable {
     public let range: Range
     /// The seed and spread of the initial draw (a fitted parameterization keeps its template's).
     public let seed: UInt64, standardDeviation: Float
-    /// The optimized tensors: `[image]` for pixels, `[real, imaginary]` for Fourier.
+    /// The optimized tensors: `[image]` for pixels, `[real, imaginary]` for Fourier, `[phase]` for MACO.
     public var parameters: [Tensor]
     let fourier: FourierBasis?
+    let maco: MagnitudeConstrainedBasis?
 
     /// A short description for logs: "fourier(1)+decorrelated+sigmoid 1×128×128".
     public var name: String {
@@ -48,6 +52,7 @@ public struct ImageParameterization: Sendable {
         switch basis {
         case .pixel: b = "pixel"
         case .fourier(let d): b = "fourier(\(d.formatted()))"
+        case .magnitudeConstrained: b = "maco"
         }
         return "\(b)\(decorrelated ? "+decorrelated" : "")+\(range) \(batch)×\(height)×\(width)"
     }
@@ -68,13 +73,21 @@ public struct ImageParameterization: Sendable {
         switch basis {
         case .pixel:
             fourier = nil
+            maco = nil
             parameters = [Tensor(randomNormal: [batch, 3, height, width], standardDeviation: standardDeviation, using: &rng)]
         case .fourier(let decay):
             let f = FourierBasis(height: height, width: width, decayPower: decay)
             fourier = f
+            maco = nil
             let shape = [batch, 3, height, f.bins]
             parameters = [Tensor(randomNormal: shape, standardDeviation: standardDeviation, using: &rng),
                           Tensor(randomNormal: shape, standardDeviation: standardDeviation, using: &rng)]
+        case .magnitudeConstrained(let spectrum):
+            let m = MagnitudeConstrainedBasis(height: height, width: width, spectrum: spectrum)
+            fourier = nil
+            maco = m
+            // The phase is standardized before use, so its spread does not matter.
+            parameters = [Tensor(randomNormal: [batch, 3, height, m.bins], standardDeviation: standardDeviation, using: &rng)]
         }
     }
 
@@ -86,6 +99,7 @@ public struct ImageParameterization: Sendable {
         switch basis {
         case .pixel: basisKey = "pixel"
         case .fourier(let d): basisKey = keyCall("fourier", d)
+        case .magnitudeConstrained(let spectrum): basisKey = "maco#" + contentDigest([Tensor(shape: [spectrum.magnitude.count], scalars: spectrum.magnitude)])
         }
         return keyCall("image", Keyed(basisKey), decorrelated, Keyed("\(range)"), batch, height, width)
             + "#" + contentDigest(parameters)
@@ -104,6 +118,12 @@ public struct ImageParameterization: Sendable {
                               decorrelated: decorrelated, range: .sigmoid, seed: seed)
     }
 
+    /// MACO's image: natural magnitude, optimized phase, decorrelated colour, sigmoid.
+    public static func maco(size: Int, batch: Int = 1, spectrum: NaturalSpectrum, seed: UInt64 = 0) -> ImageParameterization {
+        ImageParameterization(batch: batch, height: size, width: size, basis: .magnitudeConstrained(spectrum),
+                              decorrelated: true, range: .sigmoid, standardDeviation: 1, seed: seed)
+    }
+
     /// Raw pixels (the comparison baseline): no decorrelation by default.
     public static func pixel(size: Int, batch: Int = 1, decorrelated: Bool = false, range: Range = .sigmoid,
                              seed: UInt64 = 0) -> ImageParameterization {
@@ -119,6 +139,7 @@ public struct ImageParameterization: Sendable {
         switch basis {
         case .pixel: t = parameters[0]
         case .fourier: t = fourier!.image(real: parameters[0], imaginary: parameters[1])
+        case .magnitudeConstrained: t = maco!.image(phase: parameters[0])
         }
         if decorrelated { t = mixChannels(t, ColourDecorrelation.matrix) }
         switch range {

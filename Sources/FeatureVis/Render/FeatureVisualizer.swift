@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import RenderCache
 import Tensors
 
 /// The article's `FeatureVisualizer`, done right: the basic, multiscale and diverse methods on
@@ -19,6 +20,9 @@ public final class FeatureVisualizer {
     /// Folder of `.png` photos for the natural-image baseline (nil: no activation ratio).
     public let photosDirectory: String?
     private var baselineStore: NaturalImageBaseline?
+    /// The natural spectrum file MACO reads (relative paths from the working directory).
+    public var spectrumPath = "data/maco-spectrum.json"
+    private var spectrumStore: NaturalSpectrum?
 
     public init(model: Network, photosDirectory: String? = nil) {
         self.model = model
@@ -56,19 +60,26 @@ public final class FeatureVisualizer {
     ///   ``FeatureVisError/nonFinite(what:step:objective:)`` if the optimization diverges.
     public func visualize(_ method: Method, layer: String, channel: Int, size: Int? = nil, steps: Int? = nil,
                           learningRate: Float? = nil, seed: UInt64 = 0, samples: Int = 4, diversityWeight: Float = 10,
-                          octaves: Int = 3, octaveScale: Double = 1.5, measure: Bool = true,
+                          octaves: Int = 3, octaveScale: Double = 1.5, photo: Tensor? = nil,
+                          accentuationLayer: String? = nil, accentuationWeight: Float = 100, measure: Bool = true,
                           progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
+        var accentuation: (layer: String, weight: Float)?
+        if method == .accentuate {
+            accentuation = (try accentuationLayer ?? defaultAccentuationLayer(for: layer), accentuationWeight)
+        }
         let recipe = try method.recipe(layer: layer, channel: channel, size: size, steps: steps,
                                        learningRate: learningRate, seed: seed, samples: samples,
                                        diversityWeight: diversityWeight, octaves: octaves, octaveScale: octaveScale,
+                                       spectrum: method == .maco ? try spectrum() : nil,
+                                       photo: photo.map { model.prepareImage($0) }, accentuation: accentuation,
                                        inputSize: model.inputSize)
         let result = try render(recipe, on: model, progress: progress)
-        let v = Visualization(method: method, layer: layer, channel: channel, image: result.image,
+        var v = Visualization(method: method, layer: layer, channel: channel, image: result.image,
                               history: result.history, seconds: result.seconds, objective: recipe.objective.name)
+        v.attribution = result.attribution.map(Visualization.transparency)
         guard measure else { return v }
-        var measured = v
-        measured.metrics = try metrics(of: v.image, layer: layer, channel: channel, objective: v.history.last)
-        return measured
+        v.metrics = try metrics(of: v.image, layer: layer, channel: channel, objective: v.history.last)
+        return v
     }
 
     /// The basic method: one image optimized to maximize the mean of `layer[:, channel]` with
@@ -122,11 +133,68 @@ public final class FeatureVisualizer {
                       measure: measure, progress: progress)
     }
 
+    /// MACO (``Method/maco``): the Fourier magnitude fixed to the natural spectrum at
+    /// ``spectrumPath``, only the phase optimized; the result carries the transparency map
+    /// (``Visualization/attribution``).
+    ///
+    /// ```swift
+    /// let v = try visualizer.visualizeFeatureMACO(layer: "_blocks.15", channel: 20)
+    /// ```
+    public func visualizeFeatureMACO(layer: String, channel: Int, size: Int? = nil, steps: Int? = nil,
+                                     learningRate: Float? = nil, seed: UInt64 = 0, measure: Bool = true,
+                                     progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
+        try visualize(.maco, layer: layer, channel: channel, size: size, steps: steps, learningRate: learningRate,
+                      seed: seed, measure: measure, progress: progress)
+    }
+
+    /// Feature accentuation (``Method/accentuate``): `photo` (any size; resized and centre-cropped
+    /// to the network's input) changed only as much as needed to excite the channel — the penalty
+    /// `weight · activationDistance(layer)` keeps the activations at `layer` (default: the layer
+    /// halfway to the target) near the photo's own.
+    public func accentuate(photo: Tensor, layer: String, channel: Int, regularizationLayer: String? = nil,
+                           weight: Float = 100, steps: Int? = nil, learningRate: Float? = nil, seed: UInt64 = 0,
+                           measure: Bool = true, progress: ((RenderProgress) -> Void)? = nil) throws -> Visualization {
+        try visualize(.accentuate, layer: layer, channel: channel, steps: steps, learningRate: learningRate, seed: seed,
+                      photo: photo, accentuationLayer: regularizationLayer, accentuationWeight: weight,
+                      measure: measure, progress: progress)
+    }
+
+    /// The spectrum at ``spectrumPath`` (read on first use, then cached).
+    public func spectrum() throws -> NaturalSpectrum {
+        if let s = spectrumStore { return s }
+        let s = try NaturalSpectrum.load(contentsOf: spectrumPath)
+        spectrumStore = s
+        return s
+    }
+
+    /// The layer halfway (in forward order) between the input and `layer`.
+    func defaultAccentuationLayer(for layer: String) throws -> String {
+        let target = try model.layer(layer)
+        return model.layers[target.index / 2].name
+    }
+
     // MARK: - Metrics
 
     /// Quality metrics of `images` for `layer[:, channel]` (see ``QualityMetrics``).
     /// - Throws: ``ModelError`` for an unknown layer or a channel out of range.
     public func metrics(of images: Tensor, layer: String, channel: Int, objective: Float? = nil) throws -> QualityMetrics {
+        // Memoized (``RenderMemo``): keyed by the images' exact content and the photos'.
+        let key = "metrics-1 layer=\(layer.debugDescription) channel=\(channel) objective=\(objective.map { "\($0.bitPattern)" } ?? "nil") "
+            + "images=\(contentDigest([images])) photos=\(photosDigest)"
+        return try RenderMemo.remember(key, on: model) {
+            try measure(images, layer: layer, channel: channel, objective: objective)
+        }
+    }
+
+    /// The photos folder's PNGs by name and content, computed on first use ("none" without one).
+    private lazy var photosDigest: String = {
+        guard let directory = photosDirectory else { return "none" }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        return SHA256.hex(of: Array(names.map { "\($0)=\(SHA256.hex(ofFile: (directory as NSString).appendingPathComponent($0)) ?? "unreadable")" }
+            .joined(separator: ",").utf8))
+    }()
+
+    private func measure(_ images: Tensor, layer: String, channel: Int, objective: Float?) throws -> QualityMetrics {
         let activation = try Measures.channelActivation(of: images, network: model, layer: layer, channel: channel)
         let mean = activation.reduce(0, +) / Float(activation.count)
         return QualityMetrics(

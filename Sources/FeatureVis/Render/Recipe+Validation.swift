@@ -20,7 +20,16 @@ extension Recipe {
                 throw FeatureVisError.invalidArgument(name: "octaveScale", value: "\(scale)", valid: "> 1")
             }
         }
-        return try LayerReader(network: network, objective: objective, batch: parameterization.batch)
+        if let reference {
+            let p = parameterization
+            guard reference.rank == 4, reference.shape[0] >= 1, Array(reference.shape[1...]) == [3, p.height, p.width],
+                  scales == .single else {
+                throw FeatureVisError.invalidArgument(name: "reference", value: "of shape \(reference.shape)",
+                                                      valid: "[M, 3, \(p.height), \(p.width)] with a single scale")
+            }
+        }
+        return try LayerReader(network: network, objective: objective,
+                               batch: parameterization.batch + (reference?.shape[0] ?? 0))
     }
 }
 

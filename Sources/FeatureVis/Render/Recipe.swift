@@ -29,6 +29,10 @@ public struct Recipe: Sendable {
     /// transformed image is resized bilinearly (corners aligned) to `inputSize × inputSize`.
     public var resizeToNetworkInput: Bool
     public var scales: Scales
+    /// Constant images `[M, 3, H, W]` appended to the batch after the parameterization and
+    /// transformed with it at every step, so an objective can compare the optimized images with
+    /// them at any layer (feature accentuation's seed photo). `nil`: none.
+    public var reference: Tensor? = nil
 
     /// A recipe with Lucid's `render_vis` defaults for everything but the objective and the image:
     /// Adam at 0.05, the standard transforms, 512 steps, one scale.
@@ -114,6 +118,6 @@ extension Recipe {
             "seed=\(seed)",
             "resize=\(resizeToNetworkInput)",
             "scales=" + scalesKey,
-        ].joined(separator: " ")
+        ].joined(separator: " ") + (reference.map { " reference=#" + contentDigest([$0]) } ?? "")
     }
 }

@@ -23,6 +23,9 @@ public struct RenderResult: Sendable {
     public let history: [Float]
     /// Seconds spent optimizing.
     public let seconds: Double
+    /// MACO's transparency map: `|∂objective/∂image|` summed over the steps at the final size,
+    /// `[N, 3, H, W]` — where the optimization kept pushing, i.e. what the objective depends on.
+    public var attribution: Tensor? = nil
 }
 
 /// Runs `recipe` on `network`: maximizes its objective, starting from its parameterization.
@@ -45,6 +48,26 @@ public struct RenderResult: Sendable {
 public func render(_ recipe: Recipe, on network: Network,
                    progress: ((RenderProgress) -> Void)? = nil) throws -> RenderResult {
     let reader = try recipe.validated(on: network)
+    // With memoized renders on (``RenderMemo``), a recipe rendered before is read back: its
+    // steps are reported from the stored history, so callers see what a fresh run reports.
+    var fresh: RenderResult?
+    let stored = try RenderMemo.remember("render " + recipe.key, on: network, hit: { (stored: StoredRender) in
+        let history = stored.history.values
+        for (index, value) in history.enumerated() {
+            let report = RenderProgress(step: index + 1, steps: history.count, objective: value, elapsedSeconds: 0)
+            progress?(report)
+            if index + 1 == history.count { RenderMonitor.report(report) }
+        }
+    }) {
+        let result = try optimize(recipe, reader: reader, progress: progress)
+        fresh = result
+        return StoredRender(result)
+    }
+    return fresh ?? stored.result(template: recipe.parameterization)
+}
+
+/// The optimization ``render(_:on:progress:)`` runs when it has no stored result.
+private func optimize(_ recipe: Recipe, reader: LayerReader, progress: ((RenderProgress) -> Void)?) throws -> RenderResult {
     let template = recipe.parameterization
     let sizes = recipe.sizes, final = template.height
     let total: Int
@@ -80,7 +103,9 @@ public func render(_ recipe: Recipe, on network: Network,
         return RenderResult(image: average, parameterization: template.fitted(to: average),
                             history: loop.history, seconds: loop.seconds)
     }
-    return RenderResult(image: param.image(), parameterization: param, history: loop.history, seconds: loop.seconds)
+    var result = RenderResult(image: param.image(), parameterization: param, history: loop.history, seconds: loop.seconds)
+    result.attribution = loop.attribution
+    return result
 }
 
 /// The optimization steps of one render, over all its scales.
@@ -91,6 +116,8 @@ private struct StepLoop {
     let progress: ((RenderProgress) -> Void)?
     private(set) var history: [Float] = []
     private(set) var seconds = 0.0
+    /// Σ |∂objective/∂image| at the current size (restarted when the size changes).
+    private(set) var attribution: Tensor?
     private let start = Date()
 
     init(recipe: Recipe, reader: LayerReader, total: Int, progress: ((RenderProgress) -> Void)?) {
@@ -115,7 +142,8 @@ private struct StepLoop {
         for _ in 0..<steps {
             let tape = Tape()
             let variables = param.parameters.map { tape.variable($0) }
-            let image = param.makeImage(from: variables)
+            let made = param.makeImage(from: variables)
+            let image = recipe.reference.map { concat([made, tape.constant($0)], axis: 0) } ?? made
             var input = transform(image, using: &rng)
             if resize {
                 input = resizeBilinear(input, height: network.inputSize, width: network.inputSize, alignCorners: true)
@@ -124,8 +152,10 @@ private struct StepLoop {
             let v = value.value.scalar
             let step = history.count + 1
             guard v.isFinite else { throw FeatureVisError.nonFinite(what: "objective", step: step, objective: objective.name) }
-            let gradients = tape.gradients(of: value)
+            let gradients = tape.gradients(of: value, retaining: [made])
             let g = variables.map { gradients[$0] }
+            let imageGradient = gradients[made].map { Swift.abs($0) }
+            if attribution?.shape == imageGradient.shape { attribution!.add(imageGradient) } else { attribution = imageGradient }
             guard g.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
                 throw FeatureVisError.nonFinite(what: "gradient", step: step, objective: objective.name)
             }
