@@ -29,7 +29,7 @@ def demangle(names):
 
 # Samples whose stack holds one of these are set-up (or the image side measured alone), not
 # optimization steps.
-SETUP = ["SgemmPeakV7measure", "CheckpointV10contentsOf", "Pickle", "StoredZip", "ByteReader", "LiteFLOPsV6verify",
+SETUP = ["SgemmPeakV7measure", "CheckpointV10contentsOf", "Pickle", "StoredZip", "ByteReader", "stepFLOPs",
          "parseAsRoot", "measureImageSide", "_dl_start", "_dl_relocate", "EfficientNetLite0C10checkpoint0D0ACAA0D0V_tKcfC",
          "pretrained"]
 

@@ -53,7 +53,7 @@ public struct AtlasSite {
         try AtomicFiles.createFolder(site)
         let staging = try AtomicFiles.temporaryFolder(beside: target)
         do {
-            try AtomicFiles.write(index(layers: layers, records: records, recipe: manifest.recipe),
+            try AtomicFiles.write(index(layers: layers, records: records, manifest: manifest),
                                   to: staging.appendingPathComponent("index.html"))
             for (l, layer) in layers.enumerated() {
                 try AtomicFiles.write(grid(layer: layer, records: records[l], layers: layers),
@@ -94,8 +94,9 @@ public struct AtlasSite {
 
     // MARK: - Pages
 
-    private func index(layers: [String], records: [[ChannelRecord]], recipe: AtlasRecipe) -> String {
-        var body = "<h1>Atlas</h1>\n<p class=\"intro\">Every channel of \(layers.count) layer\(layers.count == 1 ? "" : "s") of EfficientNet-Lite0, "
+    private func index(layers: [String], records: [[ChannelRecord]], manifest: AtlasManifest) -> String {
+        let recipe = manifest.recipe
+        var body = "<h1>Atlas</h1>\n<p class=\"intro\">Every channel of \(layers.count) layer\(layers.count == 1 ? "" : "s") of <code>\(escapeHTML(manifest.model))</code>, "
             + "each rendered by <code>fvbook atlas</code>: \(recipe.steps) steps at \(recipe.size) px, \(recipe.batch) channels a batch, "
             + "with its strongest patches from the book's photos.</p>\n<table class=\"atlas-layers\">\n"
             + "<tr><th>layer</th><th>channels</th><th>median activation ratio</th><th>median robustness</th></tr>\n"

@@ -37,15 +37,32 @@ public struct RunSettings: Equatable, Sendable {
     /// `FVBOOK_FAIL_CELL=K`: run only as far as the `should-fail` cell K, which then runs
     /// instead of being skipped.
     public var failCell: Int?
+    /// `FVBOOK_RENDER_CACHE`: the folder of memoized renders (`.fvbook-cache/renders`); nil (or
+    /// empty) turns them off.
+    public var renderCache: String?
+    /// `FVBOOK_RENDER_CACHE_LIMIT`: the most bytes the stored renders may take.
+    public var renderCacheLimit: Int?
 
     public static let folderVariable = "FVBOOK_RUN_DIR"
     public static let quickVariable = "FVBOOK_QUICK"
     public static let failCellVariable = "FVBOOK_FAIL_CELL"
+    public static let renderCacheVariable = "FVBOOK_RENDER_CACHE"
+    public static let renderCacheLimitVariable = "FVBOOK_RENDER_CACHE_LIMIT"
 
-    public init(folder: String? = nil, quick: Bool = false, failCell: Int? = nil) {
+    public init(folder: String? = nil, quick: Bool = false, failCell: Int? = nil, renderCache: String? = nil,
+                renderCacheLimit: Int? = nil) {
         self.folder = folder
         self.quick = quick
         self.failCell = failCell
+        self.renderCache = renderCache
+        self.renderCacheLimit = renderCacheLimit
+    }
+
+    /// The same settings for the run of `should-fail` cell `cell` alone.
+    public func failing(_ cell: Int) -> RunSettings {
+        var settings = self
+        settings.failCell = cell
+        return settings
     }
 
     /// The settings in `environment` (an empty folder counts as none).
@@ -53,6 +70,8 @@ public struct RunSettings: Equatable, Sendable {
         folder = environment[Self.folderVariable].flatMap { $0.isEmpty ? nil : $0 }
         quick = environment[Self.quickVariable] == "1"
         failCell = environment[Self.failCellVariable].flatMap { Int($0) }
+        renderCache = environment[Self.renderCacheVariable].flatMap { $0.isEmpty ? nil : $0 }
+        renderCacheLimit = environment[Self.renderCacheLimitVariable].flatMap { Int($0) }
     }
 
     /// The variables to set in the program's environment.
@@ -60,6 +79,9 @@ public struct RunSettings: Equatable, Sendable {
         var variables = [Self.quickVariable: quick ? "1" : "0"]
         if let folder { variables[Self.folderVariable] = folder }
         if let failCell { variables[Self.failCellVariable] = "\(failCell)" }
+        // Always set, empty when off, so a value in the runner's own environment cannot leak in.
+        variables[Self.renderCacheVariable] = renderCache ?? ""
+        if let renderCacheLimit { variables[Self.renderCacheLimitVariable] = "\(renderCacheLimit)" }
         return variables
     }
 }

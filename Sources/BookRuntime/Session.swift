@@ -1,5 +1,6 @@
 import BookProtocol
 import FeatureVis
+import RenderCache
 import Foundation
 import Tensors
 
@@ -52,6 +53,10 @@ final class Session {
 
     func start() {
         record(.start(pid: Int(getpid()), quick: settings.quick))
+        // The memoized renders the runner chose (off when it named no folder).
+        if let store = settings.renderCache {
+            RenderMemo.enable(folder: store, limit: settings.renderCacheLimit ?? RenderStore.defaultLimit)
+        }
         guard folder != nil else { return }
         RenderMonitor.observe { progress in Session.shared.renderProgress(progress) }
     }

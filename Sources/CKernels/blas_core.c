@@ -38,16 +38,11 @@ int fv_blas_core_level(const char *name) {
 }
 
 const char *fv_cpu_blas_core(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    // OpenBLAS's SkylakeX kernels use AVX-512 F, CD, BW, DQ and VL (cpuid and OS support).
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
-        return "SkylakeX";
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
-#endif
-    return 0;
+    switch (fv_cpu_kernel_path()) {
+    case FV_PATH_AVX512: return "SkylakeX";  // AVX-512 F, CD, BW, DQ and VL: what its kernels use
+    case FV_PATH_AVX2: return "Haswell";
+    default: return 0;
+    }
 }
 
 static int core_reason = FV_BLAS_CORE_CHOSEN;

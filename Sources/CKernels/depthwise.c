@@ -1,353 +1,47 @@
-// Depthwise convolution (one filter per channel), forward and input gradient, vectorized 8 wide.
-//
-// Strided windows become contiguous loads by splitting each zero-padded input plane into `stride`
-// column phases: phase p holds padded columns p, p + s, p + 2s, … so tap (ky, kx) of output column
-// ox reads phase kx % s at column ox + kx / s. The input gradient is the exact adjoint of that
-// formulation, rewritten as a gather over the output gradient so that each output vector is
-// accumulated in registers (no read-modify-write of the gradient per tap).
-//
-// Kernels are specialized for 3×3 and 5×5 at strides 1 and 2 (loops fully unrolled) and compiled
-// for AVX2+FMA when the CPU has it; other shapes use the same code with run-time sizes.
+// Depthwise convolution, forward and input gradient: the kernels of depthwise_body.h compiled
+// 8 wide for AVX2 + FMA and for the baseline, and the entry points, which pick a path per call
+// (dispatch.c): AVX-512 (depthwise_avx512.c), AVX2 + FMA, or the baseline.
 #include "CKernels.h"
-#include <stdlib.h>
-#include <string.h>
+#include "depthwise_body.h"
+#include "dispatch.h"
 
-#include "simd.h"
-
-static inline int round8(int n) { return (n + 7) & ~7; }
-static inline int ceil_div(int a, int b) { return a <= 0 ? -((-a) / b) : (a + b - 1) / b; }
-
-typedef struct {
-    int H, W, kh, kw, s, pt, pl, ho, wo;
-    int hp, wq;         // forward: padded rows, phase width
-    int top, ml, dw, dr, jv;  // backward: zero rows above, left margin, width, rows, vector width
-} geo_t;
-
-static geo_t make_geo(int H, int W, int kh, int kw, int s, int pt, int pl, int ho, int wo) {
-    geo_t g = {H, W, kh, kw, s, pt, pl, ho, wo, 0, 0, 0, 0, 0, 0, 0};
-    g.hp = (ho - 1) * s + kh;
-    g.wq = round8(wo) + (kw - 1) / s;
-    g.top = (kh - 1) / s + 1;
-    g.ml = (kw - 1) / s;
-    g.jv = round8(ceil_div(pl + W, s));
-    g.dw = g.ml + g.jv;
-    int last = (pt + H - 1) / s + 1;
-    g.dr = g.top + (last > ho ? last : ho);
-    return g;
-}
-
-
-
-/// Stores `v` to `dst[0..<n]` (n ≤ 8).
-INLINE void store_partial(float *dst, v8 v, int n) {
-    if (n >= 8) { STORE(dst, v); return; }
-    float tmp[8];
-    STORE(tmp, v);
-    for (int i = 0; i < n; i++) dst[i] = tmp[i];
-}
-
-// MARK: - Forward
-
-/// Fills the phase planes ph[S][hp][wq] of one zero-padded input plane; `tmp` holds S·wq + 16 floats.
-INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, float *tmp) {
-    int padded = S * g->wq;  // padded columns c = j*S + px; input column c - pl
-    int lo = g->pl < padded ? g->pl : padded;
-    int hi = g->W + g->pl < padded ? g->W + g->pl : padded;
-    for (int r = 0; r < g->hp; r++) {
-        int iy = r - g->pt;
-        if (iy < 0 || iy >= g->H) {
-            for (int px = 0; px < S; px++) {
-                float *row = ph + ((size_t)px * g->hp + r) * g->wq;
-                for (int j = 0; j < g->wq; j++) row[j] = 0;
-            }
-            continue;
-        }
-        const float *xr = x + (size_t)iy * g->W;
-        if (S == 1) {
-            // Plain loops: rows are short, so library-call overhead would dominate.
-            float *row = ph + (size_t)r * g->wq;
-            const float *src = xr - g->pl;
-            for (int j = 0; j < lo; j++) row[j] = 0;
-            for (int j = lo; j < hi; j++) row[j] = src[j];
-            for (int j = hi; j < g->wq; j++) row[j] = 0;
-            continue;
-        }
-        if (S == 2) {
-            // Phase px holds x[2j + q], q = px − pl: deinterleave straight from the input row,
-            // with scalar edges where the window leaves it.
-            for (int px = 0; px < 2; px++) {
-                float *row = ph + ((size_t)px * g->hp + r) * g->wq;
-                int q = px - g->pl, j = 0;
-                for (; j < g->wq && 2 * j + q < 0; j++) row[j] = 0;
-                for (; j + 8 <= g->wq && 2 * j + q + 15 < g->W; j += 8) {
-                    v8 a = LOAD(xr + 2 * j + q), b = LOAD(xr + 2 * j + q + 8);
-                    STORE(row + j, __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14));
-                }
-                for (; j < g->wq; j++) { int c = 2 * j + q; row[j] = c < g->W ? xr[c] : 0; }
-            }
-            continue;
-        }
-        const float *src = xr - g->pl;
-        for (int j = 0; j < lo; j++) tmp[j] = 0;
-        for (int j = lo; j < hi; j++) tmp[j] = src[j];
-        for (int j = hi; j < padded + 16; j++) tmp[j] = 0;
-        {
-            for (int px = 0; px < S; px++) {
-                float *row = ph + ((size_t)px * g->hp + r) * g->wq;
-                for (int j = 0; j < g->wq; j++) row[j] = tmp[j * S + px];
-            }
-        }
-    }
-}
-
-/// R output rows × NS strips of 8 columns, accumulated in registers.
-INLINE void forward_block(const float *ph, const float *w, float b, float *y, unsigned char *mask,
-                          const geo_t *g, int KH, int KW, int S, int oy, int R, int j0, int NS, int act) {
-    v8 acc[8][4];
-    for (int r = 0; r < R; r++) for (int t = 0; t < NS; t++) acc[r][t] = splat(b);
-    for (int ky = 0; ky < KH; ky++) {
-        for (int kx = 0; kx < KW; kx++) {
-            v8 wv = splat(w[ky * KW + kx]);
-            const float *base = ph + ((size_t)(kx % S) * g->hp + oy * S + ky) * g->wq + kx / S + j0;
-            for (int r = 0; r < R; r++)
-                for (int t = 0; t < NS; t++) acc[r][t] += wv * LOAD(base + (size_t)r * S * g->wq + 8 * t);
-        }
-    }
-    int mrow = (g->wo + 7) / 8;
-    for (int r = 0; r < R; r++)
-        for (int t = 0; t < NS; t++) {
-            if (mask) mask[(size_t)(oy + r) * mrow + j0 / 8 + t] = to_bits(passes8(acc[r][t], act));
-            // The last strip of a row stores only up to the row end: spilling into the next row
-            // would overwrite what an earlier column group of this block already stored there
-            // (rows wider than 4 strips whose width is not a multiple of 8, e.g. 116 or 130).
-            float *dst = y + (size_t)(oy + r) * g->wo + j0 + 8 * t;
-            store_partial(dst, activate8(acc[r][t], act), g->wo - j0 - 8 * t);
-        }
-}
-
-/// Rows per block: as many as keep R × (strips per group) ≤ 8 accumulators, a power of two.
-static inline int block_rows(int remaining, int units) {
-    int r = units >= 3 ? 2 : (units == 2 ? 4 : 8);
-    while (r > remaining) r >>= 1;
-    return r;
-}
-
-INLINE void forward_plane(const float *x, const float *w, float b, float *y, unsigned char *mask,
-                          const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp) {
-    prepare_phases(x, g, S, ph, tmp);
-    int strips = round8(g->wo) / 8;
-    int group = strips < 4 ? strips : 4;
-    for (int oy = 0; oy < g->ho;) {
-        int R = block_rows(g->ho - oy, group);
-        for (int t0 = 0; t0 < strips; t0 += group) {
-            int NS = strips - t0 >= group ? group : strips - t0, j0 = 8 * t0;
-            // Constant R and NS let the compiler keep every accumulator in a register.
-#define FWD(r, n) forward_block(ph, w, b, y, mask, g, KH, KW, S, oy, r, j0, n, act)
-            switch (R * 8 + NS) {
-            case 8 * 8 + 1: FWD(8, 1); break;
-            case 4 * 8 + 2: FWD(4, 2); break;
-            case 4 * 8 + 1: FWD(4, 1); break;
-            case 2 * 8 + 4: FWD(2, 4); break;
-            case 2 * 8 + 3: FWD(2, 3); break;
-            case 2 * 8 + 2: FWD(2, 2); break;
-            case 2 * 8 + 1: FWD(2, 1); break;
-            case 1 * 8 + 4: FWD(1, 4); break;
-            case 1 * 8 + 3: FWD(1, 3); break;
-            case 1 * 8 + 2: FWD(1, 2); break;
-            default: FWD(1, 1);
-            }
-#undef FWD
-        }
-        oy += R;
-    }
-}
-
-// MARK: - Input gradient
-
-/// Copies one output-gradient plane (masked by the activation) into d[dr][dw] with `top` zero rows above and `ml` zero columns
-/// on the left, zeros elsewhere.
-INLINE void prepare_gradient(const float *dy, const unsigned char *mask, const geo_t *g, float *d) {
-    int cols = g->wo < g->jv ? g->wo : g->jv;
-    // Plain loops, not memset/memcpy: rows are short, so library-call overhead would dominate.
-    for (size_t i = 0; i < (size_t)g->top * g->dw; i++) d[i] = 0;
-    for (int q = 0; q < g->dr - g->top; q++) {
-        float *row = d + (size_t)(q + g->top) * g->dw;
-        if (q >= g->ho) { for (int j = 0; j < g->dw; j++) row[j] = 0; continue; }
-        for (int j = 0; j < g->ml; j++) row[j] = 0;
-        const float *src = dy + (size_t)q * g->wo;
-        if (!mask) for (int j = 0; j < cols; j++) row[g->ml + j] = src[j];
-        else apply_bits_row(row + g->ml, src, mask + (size_t)q * ((g->wo + 7) / 8), cols);
-        for (int j = g->ml + cols; j < g->dw; j++) row[j] = 0;
-    }
-}
-
-/// Gradient of padded-plane rows r, r+S, …, r+(R−1)·S (all ≡ par mod S) for phases p0 ..< p0+NP and
-/// strips j0 ..< j0 + 8·NS, into grow[R][S][jv]. Taps with ky ≡ r (mod S) reach row r.
-INLINE void backward_block(const float *d, const float *w, float *grow, const geo_t *g,
-                           int KH, int KW, int S, int r, int par, int R, int p0, int NP, int j0, int NS) {
-    v8 acc[8][2][4];
-    for (int a = 0; a < R; a++) for (int p = 0; p < NP; p++) for (int t = 0; t < NS; t++) acc[a][p][t] = splat(0);
-    for (int ky = par; ky < KH; ky += S) {
-        for (int kx = 0; kx < KW; kx++) {
-            int p = kx % S - p0;
-            if (p < 0 || p >= NP) continue;
-            v8 wv = splat(w[ky * KW + kx]);
-            const float *row = d + (size_t)((r - ky) / S + g->top) * g->dw + g->ml - kx / S + j0;
-            for (int a = 0; a < R; a++)
-                for (int t = 0; t < NS; t++) acc[a][p][t] += wv * LOAD(row + (size_t)a * g->dw + 8 * t);
-        }
-    }
-    for (int a = 0; a < R; a++)
-        for (int p = 0; p < NP; p++)
-            for (int t = 0; t < NS; t++)
-                STORE(grow + ((size_t)a * S + p0 + p) * g->jv + j0 + 8 * t, acc[a][p][t]);
-}
-
-INLINE void backward_plane(const float *dy, const unsigned char *mask, const float *w, float *dx, const geo_t *g,
-                           int KH, int KW, int S, float *d, float *grow, const unsigned char *in_mask) {
-    int imrow = (g->W + 7) / 8;
-    prepare_gradient(dy, mask, g, d);
-    int strips = g->jv / 8;
-    int group = strips < 4 ? strips : 4;
-    int NP = S >= 2 ? 2 : 1;
-    // Rows r = iy + pt of one residue class mod S share their taps; take them in blocks.
-    for (int par = 0; par < S; par++) {
-        int iy0 = ((par - g->pt) % S + S) % S;
-        int count = iy0 < g->H ? (g->H - iy0 + S - 1) / S : 0;
-        for (int k = 0; k < count;) {
-            int R = block_rows(count - k, NP * group), iy = iy0 + k * S, r = iy + g->pt;
-            for (int p0 = 0; p0 < S; p0 += NP) {
-                int np = S - p0 >= NP ? NP : 1;
-                for (int t0 = 0; t0 < strips; t0 += group) {
-                    int NS = strips - t0 >= group ? group : strips - t0, j0 = 8 * t0;
-#define BWD(rr, pp, nnp, n) backward_block(d, w, grow, g, KH, KW, S, r, pp, rr, p0, nnp, j0, n)
-#define BWD_R(pp, nnp)                                                                             \
-    switch (R * 8 + NS) {                                                                          \
-    case 8 * 8 + 1: BWD(8, pp, nnp, 1); break;                                                     \
-    case 4 * 8 + 2: BWD(4, pp, nnp, 2); break;                                                     \
-    case 4 * 8 + 1: BWD(4, pp, nnp, 1); break;                                                     \
-    case 2 * 8 + 4: BWD(2, pp, nnp, 4); break;                                                     \
-    case 2 * 8 + 3: BWD(2, pp, nnp, 3); break;                                                     \
-    case 2 * 8 + 2: BWD(2, pp, nnp, 2); break;                                                     \
-    case 2 * 8 + 1: BWD(2, pp, nnp, 1); break;                                                     \
-    case 1 * 8 + 4: BWD(1, pp, nnp, 4); break;                                                     \
-    case 1 * 8 + 3: BWD(1, pp, nnp, 3); break;                                                     \
-    case 1 * 8 + 2: BWD(1, pp, nnp, 2); break;                                                     \
-    default: BWD(1, pp, nnp, 1);                                                                   \
-    }
-                    if (S == 1) { BWD_R(0, 1) }
-                    else if (np == 2) { if (par == 0) { BWD_R(0, 2) } else if (par == 1) { BWD_R(1, 2) } else { BWD_R(par, 2) } }
-                    else { BWD_R(par, 1) }
-#undef BWD_R
-#undef BWD
-                }
-            }
-            for (int a = 0; a < R; a++) {
-                float *out = dx + (size_t)(iy + a * S) * g->W;
-                const float *src = grow + (size_t)a * S * g->jv;
-                if (S == 1 && in_mask) {
-                    // Copy and mask in one go; `grow` has a vector of slack past every row.
-                    const unsigned char *bits = in_mask + (size_t)iy * imrow + (size_t)a * imrow;
-                    int ix = 0;
-                    for (; ix + 8 <= g->W; ix += 8)
-                        STORE(out + ix, (v8)((v8i)LOAD(src + g->pl + ix) & from_bits(bits[ix / 8])));
-                    if (ix < g->W)
-                        store_partial(out + ix, (v8)((v8i)LOAD(src + g->pl + ix) & from_bits(bits[ix / 8])), g->W - ix);
-                } else if (S == 1) {
-                    for (int ix = 0; ix < g->W; ix++) out[ix] = src[g->pl + ix];
-                } else if (S == 2) {
-                    // out[ix] = phase (ix+pl)%2 at (ix+pl)/2. Columns 2m and 2m+1 come from entry
-                    // m + pl/2 of phases 0 and 1 (pl even), or of phase 1 and entry m + pl/2 + 1 of
-                    // phase 0 (pl odd): interleave 16 at a time.
-                    int h = g->pl / 2;
-                    const float *even = g->pl % 2 ? src + g->jv + h : src + h;
-                    const float *odd = g->pl % 2 ? src + h + 1 : src + g->jv + h;
-                    int ix = 0;
-                    for (; ix + 16 <= g->W; ix += 16) {
-                        v8 e = LOAD(even + ix / 2), o = LOAD(odd + ix / 2);
-                        STORE(out + ix, __builtin_shufflevector(e, o, 0, 8, 1, 9, 2, 10, 3, 11));
-                        STORE(out + ix + 8, __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15));
-                    }
-                    for (; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % 2) * g->jv + c / 2]; }
-                } else {
-                    for (int ix = 0; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % S) * g->jv + c / S]; }
-                }
-                // The gradient also crosses the producer's activation: mask the row while it is in L1.
-                if (in_mask && S != 1) apply_bits_row(out, out, in_mask + (size_t)(iy + a * S) * imrow, g->W);
-            }
-            k += R;
-        }
-    }
-}
-
-// MARK: - Entry points: specialize, then dispatch on the CPU
-
-#define SPECIALIZE(NAME, ATTR)                                                                       \
-    ATTR static void NAME##_fwd(const float *x, const float *w, const float *bias, float *y,          \
-                                int planes, int c0, int channels, const geo_t *g, int act, unsigned char *mask, float *ph, float *tmp) { \
-        size_t mplane = (size_t)g->ho * ((g->wo + 7) / 8); \
-        for (int p = 0; p < planes; p++) {                                                            \
-            int c = (c0 + p) % channels;                                                              \
-            const float *xp = x + (size_t)p * g->H * g->W, *wc = w + (size_t)c * g->kh * g->kw;       \
-            float *yp = y + (size_t)p * g->ho * g->wo, b = bias ? bias[c] : 0;                        \
-            unsigned char *mp = mask ? mask + p * mplane : 0;                                         \
-            if (g->kh == 3 && g->kw == 3 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 1, act, ph, tmp); \
-            else if (g->kh == 3 && g->kw == 3 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 2, act, ph, tmp); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 1, act, ph, tmp); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 2, act, ph, tmp); \
-            else forward_plane(xp, wc, b, yp, mp, g, g->kh, g->kw, g->s, act, ph, tmp);                       \
-        }                                                                                             \
-    }                                                                                                 \
-    ATTR static void NAME##_bwd(const float *dy, const unsigned char *mask, const float *w, float *dx, \
-                                int planes, int c0, int channels, const geo_t *g, float *d, float *grow, \
-                                const unsigned char *in_mask) {                                       \
-        size_t mplane = (size_t)g->ho * ((g->wo + 7) / 8), implane = (size_t)g->H * ((g->W + 7) / 8); \
-        for (int p = 0; p < planes; p++) {                                                            \
-            int c = (c0 + p) % channels;                                                              \
-            const float *gp = dy + (size_t)p * g->ho * g->wo, *wc = w + (size_t)c * g->kh * g->kw;    \
-            const unsigned char *mp = mask ? mask + p * mplane : 0;                                   \
-            float *dp = dx + (size_t)p * g->H * g->W;                                                 \
-            const unsigned char *ip = in_mask ? in_mask + p * implane : 0;                            \
-            if (g->kh == 3 && g->kw == 3 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 3, 3, 1, d, grow, ip); \
-            else if (g->kh == 3 && g->kw == 3 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 3, 3, 2, d, grow, ip); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 5, 5, 1, d, grow, ip); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 5, 5, 2, d, grow, ip); \
-            else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow, ip);                         \
-        }                                                                                             \
-    }
-
-SPECIALIZE(avx2, __attribute__((target("avx2,fma"))))
+SPECIALIZE(avx2, FV_AVX2)
 SPECIALIZE(base, )
-
-/// A 64-byte aligned buffer of `n` floats plus slack for one vector past the end.
-static float *scratch(size_t n) {
-    size_t bytes = (sizeof(float) * (n + 16) + 63) & ~(size_t)63;
-    return aligned_alloc(64, bytes);
-}
-
 
 void fv_depthwise_forward(const float *x, const float *w, const float *bias, float *y,
                           int planes, int channel0, int channels, int height, int width,
                           int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
                           int act, unsigned char *mask) {
-    geo_t g = make_geo(height, width, kh, kw, stride, pad_top, pad_left, ho, wo);
-    float *ph = scratch((size_t)stride * g.hp * g.wq);
-    float *tmp = scratch((size_t)stride * g.wq + 16);
-    if (fv_has_avx2()) avx2_fwd(x, w, bias, y, planes, channel0, channels, &g, act, act == FV_ACT_NONE ? 0 : mask, ph, tmp);
-    else base_fwd(x, w, bias, y, planes, channel0, channels, &g, act, act == FV_ACT_NONE ? 0 : mask, ph, tmp);
-    free(ph);
-    free(tmp);
+    switch (fv_kernel_path()) {
+    case FV_PATH_AVX512:
+        fv_depthwise_forward_avx512(x, w, bias, y, planes, channel0, channels, height, width, kh, kw, stride,
+                                    pad_top, pad_left, ho, wo, act, mask);
+        break;
+    case FV_PATH_AVX2:
+        avx2_forward(x, w, bias, y, planes, channel0, channels, height, width, kh, kw, stride,
+                     pad_top, pad_left, ho, wo, act, mask);
+        break;
+    default:
+        base_forward(x, w, bias, y, planes, channel0, channels, height, width, kh, kw, stride,
+                     pad_top, pad_left, ho, wo, act, mask);
+    }
 }
 
 void fv_depthwise_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,
                            int planes, int channel0, int channels, int height, int width,
                            int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
                            const unsigned char *in_mask) {
-    geo_t g = make_geo(height, width, kh, kw, stride, pad_top, pad_left, ho, wo);
-    float *d = scratch((size_t)g.dr * g.dw);
-    float *grow = scratch((size_t)8 * stride * g.jv);
-    if (fv_has_avx2()) avx2_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow, in_mask);
-    else base_bwd(dy, mask, w, dx, planes, channel0, channels, &g, d, grow, in_mask);
-    free(d);
-    free(grow);
+    switch (fv_kernel_path()) {
+    case FV_PATH_AVX512:
+        fv_depthwise_backward_avx512(dy, mask, w, dx, planes, channel0, channels, height, width, kh, kw, stride,
+                                     pad_top, pad_left, ho, wo, in_mask);
+        break;
+    case FV_PATH_AVX2:
+        avx2_backward(dy, mask, w, dx, planes, channel0, channels, height, width, kh, kw, stride,
+                      pad_top, pad_left, ho, wo, in_mask);
+        break;
+    default:
+        base_backward(dy, mask, w, dx, planes, channel0, channels, height, width, kh, kw, stride,
+                      pad_top, pad_left, ho, wo, in_mask);
+    }
 }

@@ -1,59 +1,107 @@
-// 8-wide float vectors (GCC/Clang vector extensions) shared by the kernels; compiled to AVX2
-// inside functions marked FV_AVX2, to SSE pairs elsewhere.
+// Float vectors (GCC/Clang vector extensions) shared by the kernels, VW lanes wide: 8 by default
+// (AVX2 inside functions marked FV_AVX2, SSE pairs elsewhere), 16 in the AVX-512 translation units,
+// which define FV_VW 16 before including this header and compile every function for AVX-512.
 #pragma once
 #include <stddef.h>
 #include "CKernels.h"
 
-typedef float v8 __attribute__((vector_size(32)));
-typedef float v8u __attribute__((vector_size(32), aligned(4)));
-#define LOAD(p) (*(const v8u *)(p))
-#define STORE(p, v) (*(v8u *)(p) = (v))
+#ifndef FV_VW
+#define FV_VW 8
+#endif
+#define VW FV_VW
+
+#if VW == 16
+typedef float vf __attribute__((vector_size(64)));
+typedef float vfu __attribute__((vector_size(64), aligned(4)));
+typedef int vi __attribute__((vector_size(64)));
+typedef _Bool vb __attribute__((ext_vector_type(16)));
+#include <immintrin.h>
+#elif VW == 8
+typedef float vf __attribute__((vector_size(32)));
+typedef float vfu __attribute__((vector_size(32), aligned(4)));
+typedef int vi __attribute__((vector_size(32)));
+typedef _Bool vb __attribute__((ext_vector_type(8)));
+#else
+#error "FV_VW must be 8 or 16"
+#endif
+
+#define LOAD(p) (*(const vfu *)(p))
+#define STORE(p, v) (*(vfu *)(p) = (v))
 #define INLINE static inline __attribute__((always_inline))
 #define FV_AVX2 __attribute__((target("avx2,fma")))
 
-typedef int v8i __attribute__((vector_size(32)));
+INLINE vf splat(float f) { return (vf){0} + f; }
 
-INLINE v8 splat(float f) { return (v8){f, f, f, f, f, f, f, f}; }
+/// `n` rounded up to whole vectors.
+INLINE int round_vw(int n) { return (n + VW - 1) / VW * VW; }
 
-INLINE v8 activate8(v8 v, int act) {
+INLINE vf activate(vf v, int act) {
     if (act == FV_ACT_RELU) return __builtin_elementwise_max(v, splat(0));
     if (act == FV_ACT_RELU6) return __builtin_elementwise_min(__builtin_elementwise_max(v, splat(0)), splat(6));
     return v;
 }
 
 /// Lanes where the activation passes its input z (its derivative is 1): z > 0, and z < 6 for ReLU6.
-INLINE v8i passes8(v8 z, int act) {
-    v8i positive = z > splat(0);
+INLINE vi passes(vf z, int act) {
+    vi positive = z > splat(0);
     return act == FV_ACT_RELU6 ? (positive & (z < splat(6))) : positive;
 }
 
-// Activation masks keep one bit per element: bit i of a byte is lane i of an 8-wide vector.
-// Boolean vectors make the conversions one instruction each (movmsk) where the CPU has one.
-typedef _Bool v8b __attribute__((ext_vector_type(8)));
+/// Stores `v` to `dst[0..<n]` (n ≤ VW).
+INLINE void store_partial(float *dst, vf v, int n) {
+    if (n >= VW) { STORE(dst, v); return; }
+#if VW == 16
+    _mm512_mask_storeu_ps(dst, (__mmask16)((1u << n) - 1), (__m512)v);
+#else
+    float tmp[VW];
+    STORE(tmp, v);
+    for (int i = 0; i < n; i++) dst[i] = tmp[i];
+#endif
+}
 
-INLINE unsigned char to_bits(v8i lanes) {
-    v8b b = __builtin_convertvector(lanes, v8b);
-    unsigned char r;
-    __builtin_memcpy(&r, &b, 1);
+// Activation masks keep one bit per element: bit i of byte b is column 8b + i, so lane i of a
+// vector starting at a multiple of 8 columns is bit i of the little-endian bytes from there.
+// Boolean vectors make the conversions one instruction each (movmsk, or a mask register).
+
+/// The bits of `lanes` (lane i → bit i).
+INLINE unsigned to_bits(vi lanes) {
+    vb b = __builtin_convertvector(lanes, vb);
+    unsigned r = 0;
+    __builtin_memcpy(&r, &b, sizeof b);
     return r;
 }
 
-INLINE v8i from_bits(unsigned char bits) {
-    v8b b;
-    __builtin_memcpy(&b, &bits, 1);
-    return -__builtin_convertvector(b, v8i);  // true → all ones
+/// Writes the first `n` columns' bits of `lanes` (⌈n/8⌉ bytes, n ≤ VW) at `m`.
+INLINE void store_bits(unsigned char *m, vi lanes, int n) {
+    unsigned bits = to_bits(lanes);
+    m[0] = (unsigned char)bits;
+#if VW == 16
+    if (n > 8) m[1] = (unsigned char)(bits >> 8);
+#else
+    (void)n;
+#endif
 }
 
-/// dst[i] = g[i] where bit i of `bits` is set, else 0, for n ≤ 8 values.
-INLINE void apply_bits(float *dst, const float *g, unsigned char bits, int n) {
-    if (n >= 8) { STORE(dst, (v8)((v8i)LOAD(g) & from_bits(bits))); return; }
-    for (int i = 0; i < n; i++) dst[i] = (bits >> i) & 1 ? g[i] : 0;
+/// All-ones lanes where the bits at `m` are set, for the first `n` columns (⌈n/8⌉ bytes read).
+INLINE vi from_bits(const unsigned char *m, int n) {
+    unsigned bits = m[0];
+#if VW == 16
+    if (n > 8) bits |= (unsigned)m[1] << 8;
+#else
+    (void)n;
+#endif
+    vb b;
+    __builtin_memcpy(&b, &bits, sizeof b);
+    return -__builtin_convertvector(b, vi);  // true → all ones
+}
+
+/// dst[i] = g[i] where bit i at `m` is set, else 0, for n ≤ VW values.
+INLINE void apply_bits(float *dst, const float *g, const unsigned char *m, int n) {
+    if (n >= VW) { STORE(dst, (vf)((vi)LOAD(g) & from_bits(m, VW))); return; }
+    for (int i = 0; i < n; i++) dst[i] = (m[i / 8] >> (i % 8)) & 1 ? g[i] : 0;
 }
 
 /// Masks one row of `wo` gradients by its bits (⌈wo/8⌉ bytes).
 INLINE void apply_bits_row(float *dst, const float *g, const unsigned char *bits, int wo) {
-    for (int j = 0; j < wo; j += 8) apply_bits(dst + j, g + j, bits[j / 8], wo - j);
+    for (int j = 0; j < wo; j += VW) apply_bits(dst + j, g + j, bits + j / 8, wo - j);
 }
-
-/// Whether this CPU runs AVX2 + FMA (checked once).
-int fv_has_avx2(void);

@@ -42,6 +42,9 @@ public final class EfficientNetLite: Network {
     public var name: String { variant.name }
     public var inputSize: Int { variant.inputSize }
     private let network: StagedNetwork
+    private let weights: Checkpoint
+    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
+    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
     /// BatchNorm epsilon of the TensorFlow-trained weights.
     static let batchNormEps: Float = 1e-3
@@ -110,6 +113,7 @@ public final class EfficientNetLite: Network {
     /// - Throws: ``CheckpointError`` naming the first missing or mis-shaped key (a Lite1 checkpoint
     ///   loaded as Lite0 fails at its first block of a different width or count).
     public init(checkpoint: Checkpoint, variant: Variant = .lite0) throws {
+        weights = checkpoint
         self.variant = variant
         let eps = Self.batchNormEps
         let stem = Variant.stemChannels, headChannels = Variant.headChannels

@@ -25,6 +25,9 @@ public protocol Network: AnyObject {
     /// Runs the network on `images` (RGB in [0, 1], NCHW), stopping after the deepest of `layers`
     /// (which must be this network's), and returns those layers' activations.
     func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable]
+    /// The ``Checkpoint/contentDigest()`` of the weights the network was built from, or nil when
+    /// unknown (memoized renders key on it, and skip networks without one).
+    var weightsDigest: String? { get }
 }
 
 /// One readable layer of a network, resolved from its name once: its name, its position in
@@ -45,6 +48,8 @@ public struct LayerReference: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Network {
+    public var weightsDigest: String? { nil }
+
     /// Every readable layer's name, in forward order.
     public var layerNames: [String] { layers.map(\.name) }
 

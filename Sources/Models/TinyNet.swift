@@ -20,8 +20,12 @@ public final class TinyNet: Network {
     /// The fixture's input size.
     public let inputSize = 16
     private let network: StagedNetwork
+    private let weights: Checkpoint
+    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
+    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
     public init(checkpoint: Checkpoint) throws {
+        weights = checkpoint
         let conv0 = try ConvLayer(checkpoint, conv: "features.0", hasBias: true, in: 3, out: 8, kernel: 3, padding: .symmetric(1))
         let conv3 = try ConvLayer(checkpoint, conv: "features.3", hasBias: true, batchNorm: "features.4", eps: 1e-5,
                                   in: 8, out: 16, kernel: 3, padding: .symmetric(1))

@@ -25,6 +25,9 @@ public final class VGG16: Network {
     public let name = "vgg16"
     public let inputSize = 224
     private let network: StagedNetwork
+    private let weights: Checkpoint
+    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
+    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
     private let mean: Tensor
     private let inverseStd: Tensor
 
@@ -38,6 +41,7 @@ public final class VGG16: Network {
     /// Builds the network from a torchvision VGG16 state dict.
     /// - Throws: ``CheckpointError`` naming the first missing or mis-shaped key.
     public init(checkpoint: Checkpoint) throws {
+        weights = checkpoint
         var stages: [Stage] = []
         var index = 0
         var channels = 3

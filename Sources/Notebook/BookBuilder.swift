@@ -109,6 +109,12 @@ public final class BookBuilder {
         return lock
     }
 
+    /// What chapter programs are told at start-up: quick mode and the memoized-render store.
+    private var runSettings: RunSettings {
+        RunSettings(quick: settings.quick, renderCache: settings.renderCache?.path,
+                    renderCacheLimit: settings.renderCacheLimit)
+    }
+
     /// One chapter's result: from the cache when current (and not forced), else compiled and run.
     public func result(for chapter: Chapter) -> ChapterResult {
         let key = cache.key(for: chapter)
@@ -127,7 +133,7 @@ public final class BookBuilder {
         var images: [(source: URL, name: String)] = []
         if let executable = compiled.executable {
             let output = ChapterRunner.run(chapter, compiled: compiled, executable: executable, root: settings.root,
-                                           work: work, settings: RunSettings(quick: settings.quick),
+                                           work: work, settings: runSettings,
                                            timeout: chapter.timeout(default: settings.defaultTimeout), progress: progress)
             result.cells = output.cells
             result.failures = output.failures

@@ -1,4 +1,5 @@
 import Foundation
+import RenderCache
 
 /// Where a build reads and writes, and how it runs. Passed down from the CLI (or a test); the
 /// pipeline reads no environment of its own.
@@ -21,6 +22,11 @@ public struct BuildSettings: Sendable {
     public var defaultTimeout: Double
     /// The model weights file, for the cache key (its path and size).
     public var weights: URL?
+    /// The memoized-render store chapter programs use (`.fvbook-cache/renders`, beside ``cache``),
+    /// or nil for none.
+    public var renderCache: URL?
+    /// The most bytes the render store may hold.
+    public var renderCacheLimit: Int
 
     /// The site folder relative to the root: `site`, or `.build/site-quick` in quick mode (whose
     /// results never touch the committed site).
@@ -28,7 +34,8 @@ public struct BuildSettings: Sendable {
 
     /// Settings with the conventional folders under `root`; any of them can be overridden.
     public init(root: URL, quick: Bool = false, force: Bool = false, chapters: URL? = nil, site: URL? = nil,
-                cache: URL? = nil, work: URL? = nil, defaultTimeout: Double = 600, weights: URL? = nil) {
+                cache: URL? = nil, work: URL? = nil, defaultTimeout: Double = 600, weights: URL? = nil,
+                renderCache: Bool = true, renderCacheLimit: Int = RenderStore.defaultLimit) {
         let mode = quick ? "quick" : "full"
         self.root = root.standardizedFileURL
         self.quick = quick
@@ -39,5 +46,9 @@ public struct BuildSettings: Sendable {
         self.work = work ?? root.appendingPathComponent(".fvbook-work/\(mode)")
         self.defaultTimeout = defaultTimeout
         self.weights = weights
+        // Beside the result cache (`.fvbook-cache/renders`), shared by quick and full mode: a
+        // render's key has its steps and sizes. Forced builds render everything again.
+        self.renderCache = renderCache && !force ? self.cache.deletingLastPathComponent().appendingPathComponent("renders") : nil
+        self.renderCacheLimit = renderCacheLimit
     }
 }

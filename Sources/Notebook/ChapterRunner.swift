@@ -104,7 +104,7 @@ enum ChapterRunner {
             progress(.checkingShouldFail(chapter, cell: cell.index))
             guard let run = try? ProcessRun.launch(executable, root: root,
                                                    folder: work.appendingPathComponent("run-fail-\(cell.index)"),
-                                                   settings: RunSettings(quick: settings.quick, failCell: cell.index),
+                                                   settings: settings.failing(cell.index),
                                                    timeout: timeout, onEvent: { _ in }) else {
                 cells[position].status = .failed
                 cells[position].failure = Failure(kind: .runner, file: chapter.path, line: cell.firstLine,

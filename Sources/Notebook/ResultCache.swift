@@ -1,4 +1,5 @@
 import Foundation
+import RenderCache
 
 /// What besides a chapter's own cells decides its results; any change re-runs every chapter.
 public struct CacheContext: Sendable, Equatable {

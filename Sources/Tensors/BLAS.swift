@@ -18,6 +18,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
         return
     }
+    countGEMM(m: m, n: n, k: k)
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
@@ -25,7 +26,7 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, a
 /// OpenBLAS runs on the calling thread: the engine splits work across cores itself (tiles of
 /// convolutions, columns of large products), which beats OpenBLAS's threading on the small
 /// products of a convolutional network and avoids its spinning threads competing with ours.
-private let blasSingleThreaded: Void = openblas_set_num_threads(1)
+let blasSingleThreaded: Void = openblas_set_num_threads(1)
 
 /// The number of threads the engine's own kernels use (the machine's active cores).
 let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -6,6 +6,7 @@ func depthwiseForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ b:
                       _ y: UnsafeMutablePointer<Float>, _ mask: UnsafeMutablePointer<UInt8>?,
                       _ geo: ConvGeometry, _ act: Activation) {
     let planes = geo.batch * geo.inChannels
+    countDepthwise(planes: planes, geo)
     parallelFor(planes, costPerItem: geo.outPlane * geo.kernelHeight * geo.kernelWidth) { r in
         fv_depthwise_forward(x + r.lowerBound * geo.inPlane, w, b, y + r.lowerBound * geo.outPlane,
                              Int32(r.count), Int32(r.lowerBound % geo.inChannels), Int32(geo.inChannels),
@@ -23,6 +24,7 @@ func depthwiseBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?
                        inputMask: UnsafePointer<UInt8>? = nil) {
     let inputMaskPlane = geo.height * ((geo.width + 7) / 8)
     let planes = geo.batch * geo.inChannels
+    countDepthwise(planes: planes, geo)
     parallelFor(planes, costPerItem: geo.outPlane * geo.kernelHeight * geo.kernelWidth) { r in
         fv_depthwise_backward(dy + r.lowerBound * geo.outPlane, mask.map { $0 + r.lowerBound * geo.maskPlane },
                               w, dx + r.lowerBound * geo.inPlane,

@@ -9,7 +9,7 @@ import Models
 struct AtlasCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atlas",
-        abstract: "Render an atlas of EfficientNet-Lite0's channels (sharded), or merge one into the site.",
+        abstract: "Render an atlas of a model's channels (sharded), or merge one into the site.",
         discussion: """
             Each channel gets a folder in --out with its visualization, thumbnail, metrics and strongest \
             natural patches, written atomically; a rerun renders only the missing channels. The shard comes \
@@ -18,7 +18,9 @@ struct AtlasCommand: ParsableCommand {
             A channel's bytes do not depend on the shard. `--merge DIR` writes DIR's pages into the site's atlas/ folder.
             """)
 
-    @Option(help: ArgumentHelp("Comma-separated layers, or `all` (_blocks.0 … _blocks.15).", valueName: "layers"))
+    @Option(help: "The network: \(ModelRegistry.names.joined(separator: ", ")).") var model = ModelRegistry.defaultName
+    @Option(help: ArgumentHelp("Weights file (required for vgg16).", valueName: "path")) var weights: String?
+    @Option(help: ArgumentHelp("Comma-separated layers, or `all` (every `_blocks.N` of the model).", valueName: "layers"))
     var layers = "all"
     @Option(help: "Optimization steps per batch.") var steps = AtlasRecipe.standard.steps
     @Option(help: "Image side in pixels.") var size = AtlasRecipe.standard.size
@@ -49,8 +51,8 @@ struct AtlasCommand: ParsableCommand {
     private func render() throws {
         let recipe = AtlasRecipe(steps: steps, size: size, batch: batch, seed: seed, patches: patches)
         let shard = try shard.map { try Shard(parsing: $0) } ?? Shard(environment: ProcessInfo.processInfo.environment) ?? .whole
-        let model = try EfficientNetLite0.pretrained()
-        let names = layers == "all" ? (0..<16).map { "_blocks.\($0)" } : layers.split(separator: ",").map(String.init)
+        let model = try ModelRegistry.load(self.model, weights: weights)
+        let names = layers == "all" ? model.layerNames.filter { $0.hasPrefix("_blocks.") } : layers.split(separator: ",").map(String.init)
         let layerList = try names.map { (name: $0, channels: try model.channels(of: $0)) }
         guard FileManager.default.fileExists(atPath: photos) else {
             throw AtlasError.unreadable(photos, "no photos folder (the activation ratio and patches need it; pass --photos)")

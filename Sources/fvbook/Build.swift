@@ -3,14 +3,21 @@ import Atlas
 import Foundation
 import Models
 import Notebook
+import RenderCache
 
 /// Options shared by `build`, `run` and `test`.
 struct BookOptions: ParsableArguments {
     @Flag(help: "Quick mode: the chapters scale their work down (FVBOOK_QUICK=1); results are cached separately and the site goes to \(BuildSettings.defaultSite(quick: true)).")
     var quick = false
 
-    @Flag(help: "Run chapters even when their cached results are current.")
+    @Flag(help: "Run chapters even when their cached results are current (and every render again).")
     var force = false
+
+    @Flag(help: "Chapter programs optimize every render again instead of using the stored renders in .fvbook-cache/renders.")
+    var noRenderCache = false
+
+    @Option(help: ArgumentHelp("The most megabytes the stored renders may take (least recently used go first).", valueName: "MB"))
+    var renderCacheLimit = RenderStore.defaultLimit >> 20
 
     @Option(help: ArgumentHelp("The folder with the chapters' Markdown files.", valueName: "dir"))
     var chapters = "chapters"
@@ -28,6 +35,7 @@ struct BookOptions: ParsableArguments {
     var bin: String?
 
     func validate() throws {
+        guard renderCacheLimit >= 0 else { throw ValidationError("--render-cache-limit must be at least 0, got \(renderCacheLimit)") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive, got \(timeout)") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: chapters, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -45,7 +53,8 @@ struct BookOptions: ParsableArguments {
                                      site: site.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      cache: cache.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      defaultTimeout: timeout,
-                                     weights: ModelCache.directory().appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName))
+                                     weights: ModelCache.directory().appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName),
+                                     renderCache: !noRenderCache, renderCacheLimit: renderCacheLimit << 20)
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
         try toolchain.ensureLibrary()
         let progress = TerminalProgress()

@@ -95,20 +95,16 @@ final class RunnerUnitTests: XCTestCase {
     func testRunSettingsRoundTripThroughTheEnvironment() {
         let settings = RunSettings(folder: "/tmp/run", quick: true, failCell: 3)
         XCTAssertEqual(RunSettings(environment: settings.environment), settings)
-        XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3"])
+        // The render store's variable is always set (empty: off), so the runner's own cannot leak in.
+        XCTAssertEqual(settings.environment, ["FVBOOK_RUN_DIR": "/tmp/run", "FVBOOK_QUICK": "1", "FVBOOK_FAIL_CELL": "3",
+                                              "FVBOOK_RENDER_CACHE": ""])
+        let memoized = RunSettings(quick: false, renderCache: "/tmp/renders", renderCacheLimit: 1 << 20)
+        XCTAssertEqual(RunSettings(environment: memoized.environment), memoized)
+        XCTAssertEqual(memoized.failing(2).renderCache, "/tmp/renders")
         XCTAssertEqual(RunSettings(environment: ["FVBOOK_RUN_DIR": "", "FVBOOK_QUICK": "0"]), RunSettings())
         XCTAssertEqual(RunFolder.output(cell: 4, .err), "cell-4.err")
         XCTAssertEqual(RunFolder.figure(cell: 4, number: 2), "cell-4-2.png")
         XCTAssertEqual(RunFolder.figure(cell: 4, number: 3, extension: "svg"), "cell-4-3.svg")
-    }
-
-    func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256.hex(of: []), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex(of: [UInt8](repeating: 0x61, count: 1000)),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
     func testHighlighterEscapesAndMarksTokens() {

@@ -48,64 +48,98 @@ final class ConvTests: XCTestCase {
     }
 
     func testDepthwise() {
-        conv(2, 4, 9, 9, cout: 4, k: 3, padding: .same, groups: 4)
-        conv(2, 4, 9, 9, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
-        conv(2, 4, 8, 8, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
-        conv(2, 4, 9, 9, cout: 4, k: 5, padding: .same, groups: 4)
-        conv(2, 4, 9, 10, cout: 4, k: 5, stride: 2, padding: .same, groups: 4)
-        conv(1, 3, 6, 6, cout: 3, k: 3, padding: .explicit(top: 0, left: 2, bottom: 1, right: 0), groups: 3)
-        conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
-        conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
-        conv(1, 2, 6, 6, cout: 2, k: 3, stride: 2, padding: .same, groups: 2, activation: .relu6)  // 3×3 output: rows narrower than half a vector
-        // Rows of more than 4 strips whose width is not a multiple of 8: the last strip of a row
-        // must not spill into the next row (EfficientNet-Lite1 at 240 px, Lite2 at 260 px).
-        conv(1, 2, 36, 36, cout: 2, k: 3, padding: .same, groups: 2, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 2, 34, 68, cout: 2, k: 5, stride: 2, padding: .same, groups: 2, naiveGradient: true, tolerance: 1e-3)
+        onEveryKernelPath {
+            conv(2, 4, 9, 9, cout: 4, k: 3, padding: .same, groups: 4)
+            conv(2, 4, 9, 9, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
+            conv(2, 4, 8, 8, cout: 4, k: 3, stride: 2, padding: .same, groups: 4)
+            conv(2, 4, 9, 9, cout: 4, k: 5, padding: .same, groups: 4)
+            conv(2, 4, 9, 10, cout: 4, k: 5, stride: 2, padding: .same, groups: 4)
+            conv(1, 3, 6, 6, cout: 3, k: 3, padding: .explicit(top: 0, left: 2, bottom: 1, right: 0), groups: 3)
+            conv(2, 4, 7, 7, cout: 4, k: 3, padding: .same, groups: 4, activation: .relu6)
+            conv(1, 4, 7, 7, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu, bias: false)
+            conv(1, 2, 6, 6, cout: 2, k: 3, stride: 2, padding: .same, groups: 2, activation: .relu6)  // 3×3 output: rows narrower than half a vector
+            // Rows of more than 4 strips whose width is not a multiple of 8: the last strip of a row
+            // must not spill into the next row (EfficientNet-Lite1 at 240 px, Lite2 at 260 px).
+            conv(1, 2, 36, 36, cout: 2, k: 3, padding: .same, groups: 2, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 2, 34, 68, cout: 2, k: 5, stride: 2, padding: .same, groups: 2, naiveGradient: true, tolerance: 1e-3)
+        }
     }
 
     func testPointwise() {
-        conv(2, 5, 6, 6, cout: 7, k: 1)
-        conv(2, 5, 6, 6, cout: 7, k: 1, activation: .relu6)
-        conv(1, 5, 6, 6, cout: 3, k: 1, bias: false, tolerance: 1e-4)
-        conv(2, 4, 7, 7, cout: 3, k: 1, stride: 2, padding: .same)   // strided 1×1 takes the im2col path
-        conv(1, 4, 5, 5, cout: 2, k: 1, padding: .symmetric(1))        // padded 1×1 too
+        onEveryKernelPath {
+            conv(2, 5, 6, 6, cout: 7, k: 1)
+            conv(2, 5, 6, 6, cout: 7, k: 1, activation: .relu6)
+            conv(1, 5, 6, 6, cout: 3, k: 1, bias: false, tolerance: 1e-4)
+            conv(2, 4, 7, 7, cout: 3, k: 1, stride: 2, padding: .same)   // strided 1×1 takes the im2col path
+            conv(1, 4, 5, 5, cout: 2, k: 1, padding: .symmetric(1))        // padded 1×1 too
+        }
     }
 
     func testActivations() {
-        conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu)
-        conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu6)
+        onEveryKernelPath {
+            conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu)
+            conv(2, 3, 6, 6, cout: 4, k: 3, padding: .symmetric(1), activation: .relu6)
+        }
     }
 
     /// Larger shapes: the sgemm and depthwise kernels agree with the naive loops at the 1e-3 level,
     /// gradients included (against the naive scatter; too many elements to difference).
     func testLargerShapesAgreeWithNaive() {
-        conv(2, 16, 20, 20, cout: 24, k: 3, stride: 1, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(2, 32, 15, 15, cout: 48, k: 3, stride: 2, padding: .same, naiveGradient: true, tolerance: 1e-3)
-        conv(2, 64, 12, 12, cout: 40, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(2, 32, 14, 14, cout: 32, k: 5, stride: 2, padding: .same, groups: 32, activation: .relu6,
-             naiveGradient: true, tolerance: 1e-3)
-        conv(3, 24, 17, 17, cout: 24, k: 3, stride: 1, padding: .same, groups: 24, naiveGradient: true, tolerance: 1e-3)
+        onEveryKernelPath {
+            conv(2, 16, 20, 20, cout: 24, k: 3, stride: 1, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(2, 32, 15, 15, cout: 48, k: 3, stride: 2, padding: .same, naiveGradient: true, tolerance: 1e-3)
+            conv(2, 64, 12, 12, cout: 40, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(2, 32, 14, 14, cout: 32, k: 5, stride: 2, padding: .same, groups: 32, activation: .relu6,
+                 naiveGradient: true, tolerance: 1e-3)
+            conv(3, 24, 17, 17, cout: 24, k: 3, stride: 1, padding: .same, groups: 24, naiveGradient: true, tolerance: 1e-3)
+        }
     }
 
     /// Stride-2 depthwise planes wide enough for the kernels' vector deinterleave and interleave,
     /// with even and odd left padding.
     func testWideStridedDepthwise() {
-        conv(1, 4, 37, 40, cout: 4, k: 3, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 4, 41, 42, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 3, 20, 45, cout: 3, k: 5, stride: 2, padding: .explicit(top: 2, left: 2, bottom: 1, right: 3), groups: 3,
-             naiveGradient: true, tolerance: 1e-3)
-        conv(1, 3, 20, 47, cout: 3, k: 3, stride: 2, padding: .explicit(top: 0, left: 3, bottom: 1, right: 0), groups: 3,
-             naiveGradient: true, tolerance: 1e-3)
+        onEveryKernelPath {
+            conv(1, 4, 37, 40, cout: 4, k: 3, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 4, 41, 42, cout: 4, k: 5, stride: 2, padding: .same, groups: 4, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 3, 20, 45, cout: 3, k: 5, stride: 2, padding: .explicit(top: 2, left: 2, bottom: 1, right: 3), groups: 3,
+                 naiveGradient: true, tolerance: 1e-3)
+            conv(1, 3, 20, 47, cout: 3, k: 3, stride: 2, padding: .explicit(top: 0, left: 3, bottom: 1, right: 0), groups: 3,
+                 naiveGradient: true, tolerance: 1e-3)
+        }
+    }
+
+    /// Stride-1 depthwise planes wider than four vectors and not a whole number of them: the last
+    /// strip of a row must not spill into the next row (the 8-lane kernels once did, above 32).
+    func testWideStrideOneDepthwise() {
+        onEveryKernelPath {
+            for w in [33, 37, 45, 63] {
+                conv(1, 3, 6, w, cout: 3, k: 3, padding: .same, groups: 3, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+                conv(1, 2, 5, w, cout: 2, k: 5, padding: .same, groups: 2, naiveGradient: true, tolerance: 1e-3)
+            }
+        }
+    }
+
+    /// The kernels' AVX-512 build is chosen exactly where OpenBLAS's AVX-512 core is (the same
+    /// cpuid test), and every weaker build runs too.
+    func testKernelPathFollowsTheCPU() {
+        XCTAssertEqual(KernelPath.cpu == .avx512, BLASCore.supportedByCPU == "SkylakeX")
+        XCTAssertEqual(KernelPath.cpu == .avx2, BLASCore.supportedByCPU == "Haswell")
+        XCTAssertEqual(KernelPath.runnable.last, KernelPath.cpu)
+        XCTAssertEqual(KernelPath.current, KernelPath.cpu)
+        KernelPath.forcing(.baseline) { XCTAssertEqual(KernelPath.current, .baseline) }
+        XCTAssertEqual(KernelPath.current, KernelPath.cpu)
     }
 
     /// Shapes that the GEMM paths cut into several column tiles per image, the last one partial.
     func testTiledGEMMPaths() {
-        // Small planes, one image: 1×1 products split by blocks of output / input channels.
-        conv(1, 40, 4, 4, cout: 48, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 33, 7, 7, cout: 21, k: 1, naiveGradient: true, tolerance: 1e-3)
-        conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
-        conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        onEveryKernelPath {
+            // Small planes, one image: 1×1 products split by blocks of output / input channels.
+            conv(1, 40, 4, 4, cout: 48, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 33, 7, 7, cout: 21, k: 1, naiveGradient: true, tolerance: 1e-3)
+            conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+        }
     }
 
     func testSameGeometry() {

@@ -25,6 +25,13 @@ enum Inputs {
     }
 }
 
+/// Runs `body` once on every build of the C kernels this CPU runs (AVX-512, AVX2 + FMA, baseline),
+/// so each is checked against the same naive reference.
+func onEveryKernelPath(file: StaticString = #filePath, line: UInt = #line, _ body: () -> Void) {
+    XCTAssertGreaterThan(KernelPath.runnable.count, 1, "only the baseline kernels run here", file: file, line: line)
+    for path in KernelPath.runnable { KernelPath.forcing(path, body) }
+}
+
 /// Checks `op` on `inputs` (every input is a variable):
 ///
 /// * the value equals `reference(inputs)` within `valueTolerance`·max(1, max|reference|);

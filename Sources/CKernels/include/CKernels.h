@@ -4,6 +4,22 @@
 #pragma once
 #include <stddef.h>
 
+// The vector kernels come in three builds: 16 lanes for AVX-512 (F, CD, BW, DQ, VL), 8 lanes for
+// AVX2 + FMA, 8 lanes in SSE pairs for any x86-64. Each call runs the build fv_kernel_path() names.
+
+/// Kernel builds, weakest first.
+enum { FV_PATH_BASE = 0, FV_PATH_AVX2 = 1, FV_PATH_AVX512 = 2 };
+
+/// The best build this CPU runs (cpuid, checked once).
+int fv_cpu_kernel_path(void);
+
+/// The build the kernels use now: the CPU's best unless forced.
+int fv_kernel_path(void);
+
+/// Makes every kernel use build `path` (−1: the CPU's best again), for tests; returns 0 and changes
+/// nothing when the CPU cannot run it. Not thread-safe: call between kernel calls.
+int fv_force_kernel_path(int path);
+
 /// Fused activations: 0 none, 1 ReLU, 2 ReLU6.
 enum { FV_ACT_NONE = 0, FV_ACT_RELU = 1, FV_ACT_RELU6 = 2 };
 
@@ -78,3 +94,17 @@ int fv_blas_core_level(const char *name);
 /// The OpenBLAS core this CPU supports by cpuid: "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Haswell"
 /// (AVX2 + FMA), or null (neither, or not x86-64).
 const char *fv_cpu_blas_core(void);
+
+// FLOP counters for benchmarks (flops.c): off unless between fv_flops_begin and fv_flops_end.
+
+/// Kinds of counted work.
+enum { FV_FLOPS_GEMM = 0, FV_FLOPS_DEPTHWISE = 1 };
+
+/// Zeroes the counters and starts counting.
+void fv_flops_begin(void);
+
+/// Stops counting and reads the counters.
+void fv_flops_end(unsigned long long *gemm, unsigned long long *depthwise);
+
+/// Adds `flops` of `kind` (thread-safe; a no-op while not counting).
+void fv_flops_add(int kind, unsigned long long flops);

@@ -62,6 +62,17 @@ public final class NaturalImageBaseline {
     /// Every patch's spatial mean for every channel of `layer`, `[P, C]` (cached).
     public func channelMeans(layer: String) throws -> Tensor {
         if let cached = cache[layer] { return cached }
+        // Memoized too (``RenderMemo``): keyed by the layer and the patches' exact content.
+        let means = try RenderMemo.remember("baseline-means-1 layer=\(layer.debugDescription) patches=\(patchesDigest)",
+                                            on: network) { StoredTensor(try computeMeans(layer: layer)) }.tensor
+        cache[layer] = means
+        return means
+    }
+
+    /// The SHA-256 of the patches (shape and scalar bits), computed on first use.
+    private lazy var patchesDigest: String = contentDigest([patches])
+
+    private func computeMeans(layer: String) throws -> Tensor {
         let (p, s) = (patches.shape[0], network.inputSize)
         var rows: [Float] = [], channels = 0
         let batch = 8
@@ -78,9 +89,7 @@ public final class NaturalImageBaseline {
                 }
             }
         }
-        let means = Tensor(shape: [p, channels], scalars: rows)
-        cache[layer] = means
-        return means
+        return Tensor(shape: [p, channels], scalars: rows)
     }
 
     /// The highest spatial-mean activation of `layer[:, channel]` over all patches.

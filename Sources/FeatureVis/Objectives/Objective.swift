@@ -28,7 +28,9 @@ public struct Objective: Sendable, CustomStringConvertible {
     public let name: String
     /// The objective's complete, stable description: two objectives with the same key compute
     /// the same function. The library's objectives spell out every argument; a custom objective's
-    /// key is the one it was given (by default its name).
+    /// key is the one it was given. Without one, its key is marked unkeyed
+    /// (``RenderMemo/unkeyed``) and renders of it are never memoized: its body may change while
+    /// its name stays.
     public let key: String
     /// Every layer (or pseudo-layer) the objective reads.
     public let layers: Set<String>
@@ -37,11 +39,11 @@ public struct Objective: Sendable, CustomStringConvertible {
     let body: @Sendable (ObjectiveInputs) -> Variable
 
     /// A custom objective reading `layers`; `body` returns a scalar (rank 0 or one element).
-    /// `key` (default: `name`) must tell this objective apart from every other one, because
-    /// renders are identified by their recipe's key.
+    /// `key` must tell this objective apart from every other one, because memoized renders are
+    /// identified by their recipe's key; without it, renders of this objective always run.
     public init(name: String, key: String? = nil, layers: Set<String>,
                 _ body: @escaping @Sendable (ObjectiveInputs) -> Variable) {
-        self.init(name: name, key: key ?? name, layers: layers, requirements: [], body)
+        self.init(name: name, key: key ?? name + RenderMemo.unkeyed, layers: layers, requirements: [], body)
     }
 
     init(name: String, key: String, layers: Set<String>, requirements: [Requirement],

@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import RenderCache
 import Tensors
 
 /// The article's `FeatureVisualizer`, done right: the basic, multiscale and diverse methods on
@@ -177,6 +178,23 @@ public final class FeatureVisualizer {
     /// Quality metrics of `images` for `layer[:, channel]` (see ``QualityMetrics``).
     /// - Throws: ``ModelError`` for an unknown layer or a channel out of range.
     public func metrics(of images: Tensor, layer: String, channel: Int, objective: Float? = nil) throws -> QualityMetrics {
+        // Memoized (``RenderMemo``): keyed by the images' exact content and the photos'.
+        let key = "metrics-1 layer=\(layer.debugDescription) channel=\(channel) objective=\(objective.map { "\($0.bitPattern)" } ?? "nil") "
+            + "images=\(contentDigest([images])) photos=\(photosDigest)"
+        return try RenderMemo.remember(key, on: model) {
+            try measure(images, layer: layer, channel: channel, objective: objective)
+        }
+    }
+
+    /// The photos folder's PNGs by name and content, computed on first use ("none" without one).
+    private lazy var photosDigest: String = {
+        guard let directory = photosDirectory else { return "none" }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".png") }.sorted()
+        return SHA256.hex(of: Array(names.map { "\($0)=\(SHA256.hex(ofFile: (directory as NSString).appendingPathComponent($0)) ?? "unreadable")" }
+            .joined(separator: ",").utf8))
+    }()
+
+    private func measure(_ images: Tensor, layer: String, channel: Int, objective: Float?) throws -> QualityMetrics {
         let activation = try Measures.channelActivation(of: images, network: model, layer: layer, channel: channel)
         let mean = activation.reduce(0, +) / Float(activation.count)
         return QualityMetrics(

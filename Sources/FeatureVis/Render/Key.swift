@@ -1,3 +1,4 @@
+import RenderCache
 import Tensors
 
 // Keys: the exact, stable spelling of everything that decides a render's result. Floats are
@@ -35,20 +36,14 @@ struct Keyed: KeyArgument {
     init(_ key: String) { keyText = key }
 }
 
-/// FNV-1a (64 bit) of the tensors' shapes and bit patterns, as 16 hex digits: the content of a
-/// parameterization's starting point in its key.
+/// The SHA-256 of the tensors' shapes and scalar bit patterns, as 64 hex digits: their exact
+/// content in a key (a parameterization's starting point, a memoized measurement's images).
 func contentDigest(_ tensors: [Tensor]) -> String {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    func mix(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) {
-            h = (h ^ ((word >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3
-        }
+    var hasher = SHA256()
+    for tensor in tensors {
+        let header = ([tensor.shape.count] + tensor.shape).map { Int64($0).littleEndian }
+        header.withUnsafeBytes { hasher.update($0) }
+        tensor.scalars.withUnsafeBytes { hasher.update($0) }
     }
-    for t in tensors {
-        mix(UInt64(t.shape.count))
-        for d in t.shape { mix(UInt64(d)) }
-        for v in t.scalars { mix(UInt64(v.bitPattern)) }
-    }
-    let hex = String(h, radix: 16)
-    return String(repeating: "0", count: 16 - hex.count) + hex
+    return SHA256.hex(hasher.finalize())
 }

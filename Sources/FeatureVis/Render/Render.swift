@@ -48,6 +48,26 @@ public struct RenderResult: Sendable {
 public func render(_ recipe: Recipe, on network: Network,
                    progress: ((RenderProgress) -> Void)? = nil) throws -> RenderResult {
     let reader = try recipe.validated(on: network)
+    // With memoized renders on (``RenderMemo``), a recipe rendered before is read back: its
+    // steps are reported from the stored history, so callers see what a fresh run reports.
+    var fresh: RenderResult?
+    let stored = try RenderMemo.remember("render " + recipe.key, on: network, hit: { (stored: StoredRender) in
+        let history = stored.history.values
+        for (index, value) in history.enumerated() {
+            let report = RenderProgress(step: index + 1, steps: history.count, objective: value, elapsedSeconds: 0)
+            progress?(report)
+            if index + 1 == history.count { RenderMonitor.report(report) }
+        }
+    }) {
+        let result = try optimize(recipe, reader: reader, progress: progress)
+        fresh = result
+        return StoredRender(result)
+    }
+    return fresh ?? stored.result(template: recipe.parameterization)
+}
+
+/// The optimization ``render(_:on:progress:)`` runs when it has no stored result.
+private func optimize(_ recipe: Recipe, reader: LayerReader, progress: ((RenderProgress) -> Void)?) throws -> RenderResult {
     let template = recipe.parameterization
     let sizes = recipe.sizes, final = template.height
     let total: Int

@@ -17,15 +17,16 @@ public struct Transform: Sendable, CustomStringConvertible {
     /// A label for logs, e.g. `jitter(8)`.
     public let name: String
     /// The transform's complete, stable description (every argument exact): its part of a
-    /// ``Recipe/key``. A custom transform's key is the one it was given (by default its name).
+    /// ``Recipe/key``. A custom transform's key is the one it was given; without one it is marked
+    /// unkeyed (``RenderMemo/unkeyed``) and renders using it are never memoized.
     public let key: String
     let body: @Sendable (Variable, inout SeededGenerator) -> Variable
 
     /// A custom transform. `body` must be differentiable (record on the variable's tape);
-    /// `key` (default: `name`) must tell it apart from every other transform.
+    /// `key` must tell it apart from every other transform (without it, renders using it always run).
     public init(name: String, key: String? = nil, _ body: @escaping @Sendable (Variable, inout SeededGenerator) -> Variable) {
         self.name = name
-        self.key = key ?? name
+        self.key = key ?? name + RenderMemo.unkeyed
         self.body = body
     }
 

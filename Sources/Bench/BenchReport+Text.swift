@@ -1,85 +1,9 @@
+// The report as aligned tables, for a terminal.
 import Foundation
-
-/// The timing of optimization steps for one layer, image side and batch size.
-struct StepMeasurement: Codable {
-    let layer: String
-    let size: Int
-    let batch: Int
-    /// Forward + input-gradient FLOPs of convolutions and the classifier, per image, in GFLOP.
-    let gflopPerImage: Double
-    /// The part of `gflopPerImage` in depthwise convolutions (the rest is GEMM-shaped).
-    let depthwiseShare: Double
-    /// Milliseconds per step (the whole batch).
-    let msPerStep: Stats
-    /// Milliseconds per step divided by the batch size.
-    let msPerImage: Stats
-    /// `gflopPerImage · batch` over the median step time.
-    let achievedGFLOPS: Double
-    /// CPU time over wall time while stepping: 1 is one core busy, 2 both (other processes'
-    /// load lowers it).
-    let coresBusy: Double
-    /// `achievedGFLOPS` over the median 2-thread sgemm GFLOP/s (nil without an sgemm measurement).
-    var shareOfPeak: Double?
-    /// For batches above 1: median ms per image over batch 1's median ms (same layer and size).
-    var perImageRatioToBatch1: Double?
-}
-
-/// Everything one `fvbook bench` run measured; printed as a table or as JSON.
-struct BenchReport: Codable {
-    var machine: MachineInfo
-    var quick: Bool
-    var warmupSteps: Int
-    /// Whether the steps ran with the standard transforms and the resize (`--transforms`).
-    var transforms = false
-    var sgemm: SgemmPeak?
-    var steps: [StepMeasurement] = []
-    /// The image side of a step alone, per step-table size and batch, and for the default render.
-    var imageSide: [ImageSideMeasurement] = []
-    var render: RenderMeasurement?
-    /// The peak resident memory of the whole benchmark process, in MB.
-    var processPeakRSSMB: Double = 0
-
-    /// Fills in every step's share of the sgemm peak.
-    mutating func setShares(peakGFLOPS: Double?) {
-        for i in steps.indices {
-            steps[i].shareOfPeak = peakGFLOPS.map { rounded(steps[i].achievedGFLOPS / $0, decimals: 4) }
-        }
-    }
-
-    /// Pretty-printed JSON with sorted keys.
-    func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
-}
-
-// MARK: - Targets
-
-/// The project's performance targets and PyTorch's figures on the same machine (PyTorch 2.15,
-/// oneDNN, 2 threads, frozen weights, forward stopped at the target layer; Lucent for the
-/// render). Printed next to the measurements so a run says at once where the engine stands.
-enum BenchTargets {
-    struct Step {
-        let layer: String, size: Int
-        let targetMs: Double, pytorchMs: Double
-    }
-
-    static let steps = [
-        Step(layer: "_blocks.8", size: 224, targetMs: 10, pytorchMs: 30.6),
-        Step(layer: "_blocks.8", size: 128, targetMs: 4, pytorchMs: 12.3),
-        Step(layer: "logits", size: 224, targetMs: 15, pytorchMs: 44.9),
-    ]
-    static let renderSeconds = 5.0, pytorchRenderSeconds = 42.8
-    static let batchRatio = 0.6
-    static let renderPeakRSSMB = 300.0
-}
-
-// MARK: - Text
 
 extension BenchReport {
     /// The report as aligned tables, for a terminal.
-    func text() -> String {
+    public func text() -> String {
         var out: [String] = []
         let load = String(format: "load average %.2f at start, %.2f at end", machine.loadAverageStart, machine.loadAverageEnd)
         out.append("fvbook bench\(quick ? " --quick" : "") — EfficientNet-Lite0 on \(machine.cpu), \(machine.cores) cores; \(load)")
@@ -155,7 +79,7 @@ extension BenchReport {
         return ["",
                 "Default render: FeatureVisualizer.visualizeFeature(layer: \"\(r.layer)\", channel: \(r.channel)) — \(r.steps) steps",
                 "at \(r.size) px upsampled to \(r.inputSize), Fourier + decorrelated colour + standard transforms, no metrics:",
-                "  \(r.seconds.count == 1 ? String(format: "%.2f s in one run", r.seconds.median) : format(r.seconds, "%.2f") + " s over \(r.seconds.count) runs") (\(String(format: "%.1f", perStep)) ms per step);"
+                "  \(r.seconds.count == 1 ? String(format: "%.2f s in one run", r.seconds.median) : format(r.seconds, "%.2f") + " s over \(r.seconds.count) runs") (\(String(format: "%.1f", perStep)) ms per step, cpu \(String(format: "%.2f", r.coresBusy)));"
                     + " peak RSS \(String(format: "%.0f", r.peakRSSMB)) MB (\(r.measuredIn); \(String(format: "%.0f", r.rssAfterLoadMB)) MB after loading the network)"]
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Tensors
 
 /// A precomputed bilinear resampling of `[N, C, H, W]` images: for every output pixel, four source
 /// taps and their weights, shared by all images and channels.
@@ -13,17 +12,17 @@ import Tensors
 /// let plan = BilinearSampler.rotation(height: 4, width: 4, degrees: 90)
 /// let y = sampleBilinear(x, plan, fill: 0.5)   // [N, C, 4, 4]
 /// ```
-struct BilinearSampler: Sendable {
-    let inputHeight: Int, inputWidth: Int
-    let outputHeight: Int, outputWidth: Int
+package struct BilinearSampler: Sendable {
+    package let inputHeight: Int, inputWidth: Int
+    package let outputHeight: Int, outputWidth: Int
     /// Four source offsets (`y * inputWidth + x`) per output pixel; `-1` reads the fill value.
-    let taps: [Int32]
+    package let taps: [Int32]
     /// Four weights per output pixel, summing to 1.
-    let weights: [Float]
+    package let weights: [Float]
 
     /// A warp: output pixel centre `(x, y)` reads the source at `source(x, y)` (pixel-centre
     /// coordinates, `(0, 0)` is the top-left pixel's centre), bilinearly; taps outside read the fill.
-    static func warp(from input: (Int, Int), to output: (Int, Int),
+    package static func warp(from input: (Int, Int), to output: (Int, Int),
                      source: (Double, Double) -> (x: Double, y: Double)) -> BilinearSampler {
         let (h, w) = input
         var taps = [Int32](), weights = [Float]()
@@ -47,7 +46,7 @@ struct BilinearSampler: Sendable {
     }
 
     /// Rotation by `degrees` about the image centre, counter-clockwise as displayed (y points down).
-    static func rotation(height: Int, width: Int, degrees: Double) -> BilinearSampler {
+    package static func rotation(height: Int, width: Int, degrees: Double) -> BilinearSampler {
         let theta = degrees * Double.pi / 180
         let c = Foundation.cos(theta), s = Foundation.sin(theta)
         let cx = Double(width - 1) / 2, cy = Double(height - 1) / 2
@@ -60,7 +59,7 @@ struct BilinearSampler: Sendable {
     }
 
     /// Applies the plan to a plain tensor.
-    func apply(_ x: Tensor, fill: Float = 0) -> Tensor {
+    package func apply(_ x: Tensor, fill: Float = 0) -> Tensor {
         precondition(x.rank == 4 && x.shape[2] == inputHeight && x.shape[3] == inputWidth,
                      "sampler expects [N, C, \(inputHeight), \(inputWidth)], got \(x.shape)")
         let planes = x.shape[0] * x.shape[1]
@@ -70,7 +69,9 @@ struct BilinearSampler: Sendable {
             taps.withUnsafeBufferPointer { taps in
                 weights.withUnsafeBufferPointer { weights in
                     out.withUnsafeMutableBufferPointer { dst in
-                        for p in 0..<planes {
+                        // Planes are independent: split them over the cores.
+                        parallelFor(planes, costPerItem: 4 * outCount) { range in
+                          for p in range {
                             let s = src.baseAddress! + p * inCount, d = dst.baseAddress! + p * outCount
                             for o in 0..<outCount {
                                 var acc: Float = 0
@@ -80,6 +81,7 @@ struct BilinearSampler: Sendable {
                                 }
                                 d[o] = acc
                             }
+                          }
                         }
                     }
                 }
@@ -90,7 +92,7 @@ struct BilinearSampler: Sendable {
 
     /// The transpose of ``apply(_:fill:)`` for the image (the fill is a constant): scatters an
     /// output gradient `[N, C, outH, outW]` to the input.
-    func applyTransposed(_ g: Tensor) -> Tensor {
+    package func applyTransposed(_ g: Tensor) -> Tensor {
         let planes = g.shape[0] * g.shape[1]
         let inCount = inputHeight * inputWidth, outCount = outputHeight * outputWidth
         var out = [Float](repeating: 0, count: planes * inCount)
@@ -98,7 +100,8 @@ struct BilinearSampler: Sendable {
             taps.withUnsafeBufferPointer { taps in
                 weights.withUnsafeBufferPointer { weights in
                     out.withUnsafeMutableBufferPointer { dst in
-                        for p in 0..<planes {
+                        parallelFor(planes, costPerItem: 4 * outCount) { range in
+                          for p in range {
                             let s = src.baseAddress! + p * outCount, d = dst.baseAddress! + p * inCount
                             for o in 0..<outCount {
                                 let go = s[o]
@@ -107,6 +110,7 @@ struct BilinearSampler: Sendable {
                                     if i >= 0 { d[i] += weights[t] * go }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -117,6 +121,6 @@ struct BilinearSampler: Sendable {
 }
 
 /// Differentiable bilinear resampling of `[N, C, H, W]` by a precomputed plan.
-func sampleBilinear(_ x: Variable, _ plan: BilinearSampler, fill: Float = 0) -> Variable {
+package func sampleBilinear(_ x: Variable, _ plan: BilinearSampler, fill: Float = 0) -> Variable {
     x.tape.record(plan.apply(x.value, fill: fill), inputs: [x]) { g in [plan.applyTransposed(g)] }
 }

@@ -1,0 +1,52 @@
+// Which build of the C kernels (CKernels) runs: the CPU's best, or one a test forces.
+internal import CKernels
+internal import CBLAS
+import Foundation
+
+/// A build of the engine's vector kernels (depthwise convolution, bias + activation, masks, sums).
+package enum KernelPath: Int32, CaseIterable, Sendable {
+    /// 8 lanes in SSE pairs: any x86-64.
+    case baseline
+    /// 8 lanes, AVX2 + FMA.
+    case avx2
+    /// 16 lanes, AVX-512 (F, CD, BW, DQ, VL).
+    case avx512
+
+    /// The best build this CPU runs (cpuid).
+    package static var cpu: KernelPath { KernelPath(rawValue: fv_cpu_kernel_path()) ?? .baseline }
+
+    /// The build the kernels use now.
+    package static var current: KernelPath { KernelPath(rawValue: fv_kernel_path()) ?? .baseline }
+
+    /// Every build this CPU runs, weakest first.
+    package static var runnable: [KernelPath] { allCases.filter { $0.rawValue <= cpu.rawValue } }
+
+    /// Runs `body` with every kernel on `path` (which this CPU must run), then restores the CPU's
+    /// best. For tests; not thread-safe.
+    package static func forcing<T>(_ path: KernelPath, _ body: () throws -> T) rethrows -> T {
+        precondition(fv_force_kernel_path(path.rawValue) == 1, "this CPU cannot run the \(path) kernels")
+        defer { _ = fv_force_kernel_path(-1) }
+        return try body()
+    }
+
+    /// What decides which machine code computes a result: the CPU (model and feature flags), the
+    /// vector-kernel build it dispatches to, the OpenBLAS build and the core it runs (its sgemm
+    /// kernel), and the number of threads the engine splits work over. Results are bit-identical
+    /// only along one path, so memoized renders key on this text.
+    ///
+    /// ```swift
+    /// print(KernelPath.fingerprint)   // "cpu=Intel(R) Xeon(R) … flags=… kernels=avx512 blas=OpenBLAS 0.3.21 … core=SkylakeX threads=2"
+    /// ```
+    package static let fingerprint: String = {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> String {
+            for line in cpuinfo.split(separator: "\n") where line.hasPrefix(name) {
+                if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
+            }
+            return "unknown"
+        }
+        let flags = field("flags").split(separator: " ").sorted().joined(separator: " ")
+        let blas = String(cString: openblas_get_config()) + " core=" + String(cString: openblas_get_corename())
+        return "cpu=\(field("model name")) flags=\(flags) kernels=\(cpu) blas=\(blas) threads=\(engineThreadCount)"
+    }()
+}
