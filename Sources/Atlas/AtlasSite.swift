@@ -178,28 +178,13 @@ public struct AtlasSite {
         let up = String(repeating: "../", count: depth)
         let trail = ([("\(up)index.html", "Book")] + crumbs).map { "<a href=\"\(escapeHTML($0.0))\">\(escapeHTML($0.1))</a>" }
             .joined(separator: " <span aria-hidden=\"true\">/</span> ")
-        return """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escapeHTML(title))</title>
-            <style>
-            \(Style.css)
-            \(Self.css)
-            </style>
-            </head>
-            <body class="atlas">
+        return htmlPage(title: title, css: "\(Style.css)\n\(Self.css)", bodyClass: "atlas", body: """
             <main>
             <article class="page">
             <nav class="atlas-crumbs" aria-label="breadcrumbs">\(trail)</nav>
             \(body)</article>
             </main>
-            </body>
-            </html>
-
-            """
+            """)
     }
 
     static func median(_ values: [Float]) -> Float? {

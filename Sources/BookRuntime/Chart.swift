@@ -245,12 +245,11 @@ extension Chart {
             for (position, label) in labels.enumerated() {
                 let centre = plot.x0 + group * (Double(position) + 0.5)
                 let start = centre - barWidth * Double(series.count) / 2
-                for (index, one) in series.enumerated() {
-                    let value = one.values[position]
-                    guard value.isFinite else { continue }
+                for (index, value) in finiteValues(at: position) {
                     let (a, b) = (y(max(value, 0)), y(min(value, 0)))
                     let left = start + Double(index) * barWidth
-                    body += "<rect x=\"\(n(left + 1))\" y=\"\(n(a))\" width=\"\(n(barWidth - 2))\" height=\"\(n(max(b - a, 0.5)))\" rx=\"1.5\" style=\"fill: \(colour(index))\"><title>\(escape(label))\(one.name.isEmpty ? "" : " · " + escape(one.name)): \(Ticks.compact(value))</title></rect>"
+                    body += bar(x: left + 1, y: a, width: barWidth - 2, height: max(b - a, 0.5),
+                                series: index, label: label, value: value)
                     if labelValues {
                         let above = value >= 0 ? a - 4 : b + 11
                         body += text(Ticks.compact(value), x: left + barWidth / 2, y: above,
@@ -294,12 +293,11 @@ extension Chart {
             let shown = label.count > fits ? String(label.prefix(max(fits - 1, 1))) + "…" : label
             body += text(shown, x: plot.x0 - 8, y: groupTop + (groupHeight - 8) / 2 + 4,
                          attributes: "text-anchor=\"end\" fill-opacity=\".8\"")
-            for (index, one) in series.enumerated() {
-                let value = one.values[position]
-                guard value.isFinite else { continue }
+            for (index, value) in finiteValues(at: position) {
                 let (a, b) = (x(min(value, 0)), x(max(value, 0)))
                 let y = groupTop + Double(index) * barHeight
-                body += "<rect x=\"\(n(a))\" y=\"\(n(y + 1))\" width=\"\(n(max(b - a, 0.5)))\" height=\"\(n(barHeight - 2))\" rx=\"1.5\" style=\"fill: \(colour(index))\"><title>\(escape(label))\(one.name.isEmpty ? "" : " · " + escape(one.name)): \(Ticks.compact(value))</title></rect>"
+                body += bar(x: a, y: y + 1, width: max(b - a, 0.5), height: barHeight - 2,
+                            series: index, label: label, value: value)
                 body += text(Ticks.compact(value), x: value >= 0 ? b + 4 : a - 4, y: y + barHeight / 2 + 3.5,
                              attributes: "text-anchor=\"\(value >= 0 ? "start" : "end")\" font-size=\"10.5\" fill-opacity=\".8\"")
             }
@@ -308,6 +306,18 @@ extension Chart {
     }
 
     private var isBars: Bool { if case .bars = kind { return true } else { return false } }
+
+    /// Each series' value at `position` (one label's group of bars), skipping values that are not finite.
+    private func finiteValues(at position: Int) -> [(series: Int, value: Double)] {
+        series.indices.map { ($0, series[$0].values[position]) }.filter { $0.value.isFinite }
+    }
+
+    /// One bar in series `index`'s colour, its tooltip naming the label, the series and the value.
+    private func bar(x: Double, y: Double, width: Double, height: Double, series index: Int, label: String,
+                     value: Double) -> String {
+        let name = series[index].name
+        return "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" rx=\"1.5\" style=\"fill: \(colour(index))\"><title>\(escape(label))\(name.isEmpty ? "" : " · " + escape(name)): \(Ticks.compact(value))</title></rect>"
+    }
 
     private func colour(_ index: Int) -> String {
         let slot = index % ChartLayout.fallbackColours.count

@@ -5,8 +5,8 @@
 #include "depthwise_body.h"
 #include "dispatch.h"
 
-SPECIALIZE(avx2, FV_AVX2)
-SPECIALIZE(base, )
+SPECIALIZE(avx2, FV_AVX2, static)
+SPECIALIZE(base, , static)
 
 void fv_depthwise_forward(const float *x, const float *w, const float *bias, float *y,
                           int planes, int channel0, int channels, int height, int width,
@@ -14,7 +14,7 @@ void fv_depthwise_forward(const float *x, const float *w, const float *bias, flo
                           int act, unsigned char *mask) {
     switch (fv_kernel_path()) {
     case FV_PATH_AVX512:
-        fv_depthwise_forward_avx512(x, w, bias, y, planes, channel0, channels, height, width, kh, kw, stride,
+        fv_depthwise_avx512_forward(x, w, bias, y, planes, channel0, channels, height, width, kh, kw, stride,
                                     pad_top, pad_left, ho, wo, act, mask);
         break;
     case FV_PATH_AVX2:
@@ -33,7 +33,7 @@ void fv_depthwise_backward(const float *dy, const unsigned char *mask, const flo
                            const unsigned char *in_mask) {
     switch (fv_kernel_path()) {
     case FV_PATH_AVX512:
-        fv_depthwise_backward_avx512(dy, mask, w, dx, planes, channel0, channels, height, width, kh, kw, stride,
+        fv_depthwise_avx512_backward(dy, mask, w, dx, planes, channel0, channels, height, width, kh, kw, stride,
                                      pad_top, pad_left, ho, wo, in_mask);
         break;
     case FV_PATH_AVX2:

@@ -295,8 +295,9 @@ static float *scratch(size_t n) {
 }
 
 /// Defines NAME_forward and NAME_backward, with the arguments of fv_depthwise_forward and
-/// fv_depthwise_backward, compiled with the attributes ATTR.
-#define SPECIALIZE(NAME, ATTR)                                                                            \
+/// fv_depthwise_backward, compiled with the attributes ATTR; LINKAGE is `static` for kernels used
+/// in their own file, empty for the AVX-512 ones that depthwise.c calls (dispatch.h).
+#define SPECIALIZE(NAME, ATTR, LINKAGE)                                                                   \
     ATTR static void NAME##_planes_fwd(const float *x, const float *w, const float *bias, float *y,       \
                                        int planes, int c0, int channels, const geo_t *g, int act,         \
                                        unsigned char *mask, float *ph, float *tmp) {                      \
@@ -330,7 +331,7 @@ static float *scratch(size_t n) {
             else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow, ip);                      \
         }                                                                                                 \
     }                                                                                                     \
-    static void NAME##_forward(const float *x, const float *w, const float *bias, float *y, int planes,   \
+    LINKAGE void NAME##_forward(const float *x, const float *w, const float *bias, float *y, int planes,  \
                                int channel0, int channels, int height, int width, int kh, int kw,         \
                                int stride, int pad_top, int pad_left, int ho, int wo, int act,            \
                                unsigned char *mask) {                                                     \
@@ -342,7 +343,7 @@ static float *scratch(size_t n) {
         free(ph);                                                                                         \
         free(tmp);                                                                                        \
     }                                                                                                     \
-    static void NAME##_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,    \
+    LINKAGE void NAME##_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,   \
                                 int planes, int channel0, int channels, int height, int width, int kh,    \
                                 int kw, int stride, int pad_top, int pad_left, int ho, int wo,            \
                                 const unsigned char *in_mask) {                                           \

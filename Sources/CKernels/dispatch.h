@@ -3,11 +3,11 @@
 #pragma once
 #include "CKernels.h"
 
-void fv_depthwise_forward_avx512(const float *x, const float *w, const float *bias, float *y,
+void fv_depthwise_avx512_forward(const float *x, const float *w, const float *bias, float *y,
                                  int planes, int channel0, int channels, int height, int width,
                                  int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
                                  int act, unsigned char *mask);
-void fv_depthwise_backward_avx512(const float *dy, const unsigned char *mask, const float *w, float *dx,
+void fv_depthwise_avx512_backward(const float *dy, const unsigned char *mask, const float *w, float *dx,
                                   int planes, int channel0, int channels, int height, int width,
                                   int kh, int kw, int stride, int pad_top, int pad_left, int ho, int wo,
                                   const unsigned char *in_mask);

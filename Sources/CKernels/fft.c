@@ -183,12 +183,23 @@ static void fft_columns(const fv_fft_plan *pl, float *re, float *im, float *wr, 
     }
 }
 
-/// Scratch for one plane: the half spectrum [h][b], the paired rows' spectra [w][h2], and a
-/// ping-pong buffer as large as either (each as real and imaginary parts).
-typedef struct { float *zr, *zi, *gr, *gi, *wr, *wi, *base; } scratch_t;
+/// What fv_rfft2 and fv_irfft2 share for an h × w transform: the sizes (b = w/2 + 1 half-spectrum
+/// columns, h2 pairs of rows, nz half-spectrum values), the unitary scale 1/√(hw), and scratch for
+/// one plane: the half spectrum [h][b], the paired rows' spectra [w][h2], and a ping-pong buffer as
+/// large as either (each as real and imaginary parts).
+typedef struct {
+    int h, w, b, h2;
+    size_t nz;
+    float scale;
+    float *zr, *zi, *gr, *gi, *wr, *wi, *base;
+} scratch_t;
 
-static int scratch_make(scratch_t *s, int h, int w) {
-    size_t nz = (size_t)h * (w / 2 + 1), ng = (size_t)w * ((h + 1) / 2), nw = nz > ng ? nz : ng;
+static int scratch_make(scratch_t *s, const fv_fft_plan *ph, const fv_fft_plan *pw) {
+    const int h = ph->n, w = pw->n;
+    s->h = h; s->w = w; s->b = w / 2 + 1; s->h2 = (h + 1) / 2;
+    s->scale = (float)(1 / sqrt((double)h * w));
+    size_t nz = (size_t)h * s->b, ng = (size_t)w * s->h2, nw = nz > ng ? nz : ng;
+    s->nz = nz;
     s->base = malloc((2 * nz + 2 * ng + 2 * nw) * sizeof(float));
     if (!s->base) return -1;
     s->zr = s->base; s->zi = s->zr + nz;
@@ -199,14 +210,12 @@ static int scratch_make(scratch_t *s, int h, int w) {
 
 int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, const float *im, float *x,
               int planes) {
-    const int h = ph->n, w = pw->n, b = w / 2 + 1, h2 = (h + 1) / 2;
-    const size_t nz = (size_t)h * b;
-    const float scale = (float)(1 / sqrt((double)h * w));
     scratch_t s;
-    if (scratch_make(&s, h, w)) return -1;
+    if (scratch_make(&s, ph, pw)) return -1;
+    const int h = s.h, w = s.w, b = s.b, h2 = s.h2;
     for (int p = 0; p < planes; p++) {
-        memcpy(s.zr, re + p * nz, nz * sizeof(float));
-        memcpy(s.zi, im + p * nz, nz * sizeof(float));
+        memcpy(s.zr, re + p * s.nz, s.nz * sizeof(float));
+        memcpy(s.zi, im + p * s.nz, s.nz * sizeof(float));
         fft_columns(ph, s.zr, s.zi, s.wr, s.wi, b, 1);
         // Row m's full Hermitian spectrum F_m (imaginary parts of self-conjugate bins dropped);
         // column j carries F_j + i·F_{j+h2}, whose inverse is x_j + i·x_{j+h2}.
@@ -225,8 +234,8 @@ int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, con
         float *xp = x + (size_t)p * h * w;
         for (int n = 0; n < w; n++)
             for (int j = 0; j < h2; j++) {
-                xp[(size_t)j * w + n] = scale * s.gr[(size_t)n * h2 + j];
-                if (j + h2 < h) xp[(size_t)(j + h2) * w + n] = scale * s.gi[(size_t)n * h2 + j];
+                xp[(size_t)j * w + n] = s.scale * s.gr[(size_t)n * h2 + j];
+                if (j + h2 < h) xp[(size_t)(j + h2) * w + n] = s.scale * s.gi[(size_t)n * h2 + j];
             }
     }
     free(s.base);
@@ -235,11 +244,9 @@ int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, con
 
 int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float *re, float *im, int planes,
              int adjoint) {
-    const int h = ph->n, w = pw->n, b = w / 2 + 1, h2 = (h + 1) / 2;
-    const size_t nz = (size_t)h * b;
-    const float scale = (float)(1 / sqrt((double)h * w));
     scratch_t s;
-    if (scratch_make(&s, h, w)) return -1;
+    if (scratch_make(&s, ph, pw)) return -1;
+    const int h = s.h, w = s.w, b = s.b, h2 = s.h2;
     for (int p = 0; p < planes; p++) {
         // Rows j and j + h2 as one complex signal, transposed into column j.
         const float *xp = x + (size_t)p * h * w;
@@ -264,10 +271,10 @@ int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float
             }
         }
         fft_columns(ph, s.zr, s.zi, s.wr, s.wi, b, 0);
-        float *rp = re + p * nz, *ip = im + p * nz;
+        float *rp = re + p * s.nz, *ip = im + p * s.nz;
         for (int k = 0; k < h; k++)
             for (int l = 0; l < b; l++) {
-                float f = adjoint && l != 0 && 2 * l != w ? 2 * scale : scale;
+                float f = adjoint && l != 0 && 2 * l != w ? 2 * s.scale : s.scale;
                 rp[(size_t)k * b + l] = f * s.zr[(size_t)k * b + l];
                 ip[(size_t)k * b + l] = f * s.zi[(size_t)k * b + l];
             }

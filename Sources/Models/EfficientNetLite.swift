@@ -42,9 +42,6 @@ public final class EfficientNetLite: Network {
     public var name: String { variant.name }
     public var inputSize: Int { variant.inputSize }
     private let network: StagedNetwork
-    private let weights: Checkpoint
-    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
-    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
     /// BatchNorm epsilon of the TensorFlow-trained weights.
     static let batchNormEps: Float = 1e-3
@@ -113,7 +110,6 @@ public final class EfficientNetLite: Network {
     /// - Throws: ``CheckpointError`` naming the first missing or mis-shaped key (a Lite1 checkpoint
     ///   loaded as Lite0 fails at its first block of a different width or count).
     public init(checkpoint: Checkpoint, variant: Variant = .lite0) throws {
-        weights = checkpoint
         self.variant = variant
         let eps = Self.batchNormEps
         let stem = Variant.stemChannels, headChannels = Variant.headChannels
@@ -175,7 +171,7 @@ public final class EfficientNetLite: Network {
         stages.append(Stage(name: "head", channels: headChannels) { x, _ in head(x) })
         let classifier = try LinearLayer(checkpoint, prefix: "_fc", in: headChannels, out: 1000)
         stages.append(Stage(name: "logits", channels: 1000) { x, _ in classifier(globalAvgPool(x)) })
-        network = StagedNetwork(model: variant.name, stages: stages)
+        network = StagedNetwork(model: variant.name, stages: stages, weights: checkpoint)
     }
 
     /// Reads the weights at `path` and builds `variant`.
@@ -193,6 +189,7 @@ public final class EfficientNetLite: Network {
     }
 
     public var layers: [LayerReference] { network.layers }
+    public var weightsDigest: String? { network.weightsDigest }
 
     public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         // (x·255 − 127) / 128, written so every constant is exact in Float.

@@ -7,12 +7,6 @@ public struct Prediction: Equatable, Sendable, CustomStringConvertible {
     public let name: String
     public let probability: Float
 
-    public init(classIndex: Int, name: String, probability: Float) {
-        self.classIndex = classIndex
-        self.name = name
-        self.probability = probability
-    }
-
     public var description: String {
         String(format: "%4d %@ %.4f", classIndex, name, probability)
     }

@@ -21,15 +21,22 @@ struct Stage {
 ///
 /// Truncating the forward pass matters for feature visualization: an objective on `_blocks.4`
 /// never pays for the twelve blocks after it, in the forward pass or in the backward pass.
-struct StagedNetwork {
+///
+/// It also holds the checkpoint the stages were built from, so the networks made of it share one
+/// ``weightsDigest``.
+final class StagedNetwork {
     let model: String
     let stages: [Stage]
     /// One reference per stage, in order.
     let layers: [LayerReference]
+    private let weights: Checkpoint
+    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
+    private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
-    init(model: String, stages: [Stage]) {
+    init(model: String, stages: [Stage], weights: Checkpoint) {
         self.model = model
         self.stages = stages
+        self.weights = weights
         layers = stages.enumerated().map { LayerReference(name: $1.name, index: $0, channels: $1.channels) }
         precondition(Set(stages.map(\.name)).count == stages.count, "duplicate layer names in \(model)")
     }

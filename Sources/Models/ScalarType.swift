@@ -16,38 +16,24 @@ enum ScalarType: String, Sendable, CaseIterable {
         }
     }
 
+    /// What each format calls each type: PyTorch's storage class and the safetensors dtype string.
+    private static let formatNames: [(type: ScalarType, torchStorage: String, safetensors: String)] = [
+        (.float32, "FloatStorage", "F32"), (.float16, "HalfStorage", "F16"), (.bfloat16, "BFloat16Storage", "BF16"),
+        (.float64, "DoubleStorage", "F64"), (.int64, "LongStorage", "I64"), (.int32, "IntStorage", "I32"),
+        (.int16, "ShortStorage", "I16"), (.int8, "CharStorage", "I8"), (.uint8, "ByteStorage", "U8"),
+        (.bool, "BoolStorage", "BOOL"),
+    ]
+
     /// The type of a PyTorch storage class name (`FloatStorage`), or nil for one we cannot convert.
     init?(torchStorage name: String) {
-        switch name {
-        case "FloatStorage": self = .float32
-        case "HalfStorage": self = .float16
-        case "BFloat16Storage": self = .bfloat16
-        case "DoubleStorage": self = .float64
-        case "LongStorage": self = .int64
-        case "IntStorage": self = .int32
-        case "ShortStorage": self = .int16
-        case "CharStorage": self = .int8
-        case "ByteStorage": self = .uint8
-        case "BoolStorage": self = .bool
-        default: return nil
-        }
+        guard let row = Self.formatNames.first(where: { $0.torchStorage == name }) else { return nil }
+        self = row.type
     }
 
     /// The type of a safetensors dtype string (`F32`), or nil for one we cannot convert.
     init?(safetensors name: String) {
-        switch name {
-        case "F32": self = .float32
-        case "F16": self = .float16
-        case "BF16": self = .bfloat16
-        case "F64": self = .float64
-        case "I64": self = .int64
-        case "I32": self = .int32
-        case "I16": self = .int16
-        case "I8": self = .int8
-        case "U8": self = .uint8
-        case "BOOL": self = .bool
-        default: return nil
-        }
+        guard let row = Self.formatNames.first(where: { $0.safetensors == name }) else { return nil }
+        self = row.type
     }
 
     /// Decodes `count` little-endian elements starting at byte `start` of `bytes` into Floats.

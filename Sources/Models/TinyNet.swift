@@ -20,12 +20,8 @@ public final class TinyNet: Network {
     /// The fixture's input size.
     public let inputSize = 16
     private let network: StagedNetwork
-    private let weights: Checkpoint
-    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
-    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
 
     public init(checkpoint: Checkpoint) throws {
-        weights = checkpoint
         let conv0 = try ConvLayer(checkpoint, conv: "features.0", hasBias: true, in: 3, out: 8, kernel: 3, padding: .symmetric(1))
         let conv3 = try ConvLayer(checkpoint, conv: "features.3", hasBias: true, batchNorm: "features.4", eps: 1e-5,
                                   in: 8, out: 16, kernel: 3, padding: .symmetric(1))
@@ -39,7 +35,7 @@ public final class TinyNet: Network {
             Stage(name: "features.5", channels: 16) { x, _ in relu(x) },
             Stage(name: "features.6", channels: 16) { x, _ in adaptiveAvgPool2d(x, height: 1, width: 1) },
             Stage(name: "classifier", channels: 10) { x, _ in classifier(x.reshaped([x.shape[0], 16])) },
-        ])
+        ], weights: checkpoint)
     }
 
     public static func load(from path: String) throws -> TinyNet {
@@ -47,6 +43,7 @@ public final class TinyNet: Network {
     }
 
     public var layers: [LayerReference] { network.layers }
+    public var weightsDigest: String? { network.weightsDigest }
 
     public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         network.forward(images, reading: layers)

@@ -25,9 +25,6 @@ public final class VGG16: Network {
     public let name = "vgg16"
     public let inputSize = 224
     private let network: StagedNetwork
-    private let weights: Checkpoint
-    /// The checkpoint's ``Checkpoint/contentDigest()``, computed on first use.
-    public private(set) lazy var weightsDigest: String? = weights.contentDigest()
     private let mean: Tensor
     private let inverseStd: Tensor
 
@@ -41,7 +38,6 @@ public final class VGG16: Network {
     /// Builds the network from a torchvision VGG16 state dict.
     /// - Throws: ``CheckpointError`` naming the first missing or mis-shaped key.
     public init(checkpoint: Checkpoint) throws {
-        weights = checkpoint
         var stages: [Stage] = []
         var index = 0
         var channels = 3
@@ -73,7 +69,7 @@ public final class VGG16: Network {
         stages.append(Stage(name: "classifier.3", channels: 4096) { x, _ in fc3(x) })
         stages.append(Stage(name: "classifier.4", channels: 4096) { x, _ in relu(x) })
         stages.append(Stage(name: "classifier.6", channels: 1000) { x, _ in fc6(x) })
-        network = StagedNetwork(model: name, stages: stages)
+        network = StagedNetwork(model: name, stages: stages, weights: checkpoint)
         mean = Tensor(shape: [1, 3, 1, 1], scalars: Self.imageNetMean)
         inverseStd = Tensor(shape: [1, 3, 1, 1], scalars: Self.imageNetStd.map { 1 / $0 })
     }
@@ -84,6 +80,7 @@ public final class VGG16: Network {
     }
 
     public var layers: [LayerReference] { network.layers }
+    public var weightsDigest: String? { network.weightsDigest }
 
     public func forward(_ images: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         let tape = images.tape

@@ -20,6 +20,20 @@ public struct Failure: Codable, Sendable, Equatable, CustomStringConvertible {
         case unexpectedSuccess
         /// The runner itself could not do its job (launch failure, unreadable files).
         case runner
+
+        /// How a failure of this kind is named: `label` in the one-line terminal form, `title` on
+        /// the page's failure box.
+        var wording: (label: String, title: String) {
+            switch self {
+            case .parse: return ("error", "Markdown problem")
+            case .compile: return ("error", "Compile error")
+            case .trap: return ("error", "Runtime failure")
+            case .timeout: return ("timeout", "Timed out")
+            case .check: return ("check failed", "Check failed")
+            case .unexpectedSuccess: return ("should-fail cell did not fail", "Should have failed")
+            case .runner: return ("runner error", "Runner problem")
+            }
+        }
     }
 
     public var kind: Kind
@@ -55,17 +69,7 @@ public struct Failure: Codable, Sendable, Equatable, CustomStringConvertible {
 
     /// `chapters/x.md:12:5: error: message` — the compiler's shape, for terminals and editors.
     public var description: String {
-        let label: String
-        switch kind {
-        case .parse: label = "error"
-        case .compile: label = "error"
-        case .trap: label = "error"
-        case .timeout: label = "timeout"
-        case .check: label = "check failed"
-        case .unexpectedSuccess: label = "should-fail cell did not fail"
-        case .runner: label = "runner error"
-        }
-        return "\(location): \(label): \(message)"
+        "\(location): \(kind.wording.label): \(message)"
     }
 
     /// The same failure with its line passed through `move` (a cell moved after a prose edit).

@@ -67,20 +67,8 @@ extension HTMLRenderer {
     }
 
     private func box(_ failure: Failure, expected: Bool) -> String {
-        let title: String
-        if expected {
-            title = failure.kind == .compile ? "Failed to compile, as it must" : "Trapped, as it must"
-        } else {
-            switch failure.kind {
-            case .compile: title = "Compile error"
-            case .trap: title = "Runtime failure"
-            case .timeout: title = "Timed out"
-            case .check: title = "Check failed"
-            case .unexpectedSuccess: title = "Should have failed"
-            case .parse: title = "Markdown problem"
-            case .runner: title = "Runner problem"
-            }
-        }
+        let title = !expected ? failure.kind.wording.title
+            : failure.kind == .compile ? "Failed to compile, as it must" : "Trapped, as it must"
         var html = "<div class=\"box \(expected ? "expected" : "failure")\"\(expected ? "" : " role=\"alert\"")>"
         html += "<span class=\"title\">\(title)</span> <span class=\"where\">\(escapeHTML(failure.location))</span>"
         html += "<p class=\"message\">\(escapeHTML(failure.message))</p>"

@@ -139,27 +139,13 @@ public struct HTMLRenderer: Renderer {
     }
 
     func document(title: String, body: String, bodyClass: String? = nil, links: String = "") -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escapeHTML(title))</title>
-        \(links)<style>
-        \(Style.css)
-        </style>
-        </head>
-        <body\(bodyClass.map { " class=\"\($0)\"" } ?? "")>
-        \(body)
-        <script src="\(SearchIndex.file)"></script>
-        <script>
-        \(Script.js)
-        </script>
-        </body>
-        </html>
-
-        """
+        htmlPage(title: title, links: links, css: Style.css, bodyClass: bodyClass, body: """
+            \(body)
+            <script src="\(SearchIndex.file)"></script>
+            <script>
+            \(Script.js)
+            </script>
+            """)
     }
 
     func seconds(_ value: Double) -> String {

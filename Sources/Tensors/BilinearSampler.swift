@@ -62,61 +62,58 @@ package struct BilinearSampler: Sendable {
     package func apply(_ x: Tensor, fill: Float = 0) -> Tensor {
         precondition(x.rank == 4 && x.shape[2] == inputHeight && x.shape[3] == inputWidth,
                      "sampler expects [N, C, \(inputHeight), \(inputWidth)], got \(x.shape)")
-        let planes = x.shape[0] * x.shape[1]
-        let inCount = inputHeight * inputWidth, outCount = outputHeight * outputWidth
-        var out = [Float](repeating: 0, count: planes * outCount)
-        x.scalars.withUnsafeBufferPointer { src in
-            taps.withUnsafeBufferPointer { taps in
-                weights.withUnsafeBufferPointer { weights in
-                    out.withUnsafeMutableBufferPointer { dst in
-                        // Planes are independent: split them over the cores.
-                        parallelFor(planes, costPerItem: 4 * outCount) { range in
-                          for p in range {
-                            let s = src.baseAddress! + p * inCount, d = dst.baseAddress! + p * outCount
-                            for o in 0..<outCount {
-                                var acc: Float = 0
-                                for t in 4 * o..<4 * o + 4 {
-                                    let i = Int(taps[t])
-                                    acc += weights[t] * (i >= 0 ? s[i] : fill)
-                                }
-                                d[o] = acc
-                            }
-                          }
-                        }
-                    }
+        let outCount = outputHeight * outputWidth
+        return mapPlanes(x, from: (inputHeight, inputWidth), to: (outputHeight, outputWidth)) { s, d, taps, weights in
+            for o in 0..<outCount {
+                var acc: Float = 0
+                for t in 4 * o..<4 * o + 4 {
+                    let i = Int(taps[t])
+                    acc += weights[t] * (i >= 0 ? s[i] : fill)
                 }
+                d[o] = acc
             }
         }
-        return Tensor(shape: [x.shape[0], x.shape[1], outputHeight, outputWidth], scalars: out)
     }
 
     /// The transpose of ``apply(_:fill:)`` for the image (the fill is a constant): scatters an
     /// output gradient `[N, C, outH, outW]` to the input.
     package func applyTransposed(_ g: Tensor) -> Tensor {
-        let planes = g.shape[0] * g.shape[1]
-        let inCount = inputHeight * inputWidth, outCount = outputHeight * outputWidth
-        var out = [Float](repeating: 0, count: planes * inCount)
-        g.scalars.withUnsafeBufferPointer { src in
+        let outCount = outputHeight * outputWidth
+        return mapPlanes(g, from: (outputHeight, outputWidth), to: (inputHeight, inputWidth)) { s, d, taps, weights in
+            for o in 0..<outCount {
+                let go = s[o]
+                for t in 4 * o..<4 * o + 4 {
+                    let i = Int(taps[t])
+                    if i >= 0 { d[i] += weights[t] * go }
+                }
+            }
+        }
+    }
+
+    /// A `[N, C, to.0, to.1]` tensor of zeros whose every plane `body` fills from the matching
+    /// `from`-sized plane of `x`, given the taps and weights; planes are independent, so they are
+    /// split over the cores.
+    private func mapPlanes(_ x: Tensor, from: (Int, Int), to: (Int, Int),
+                           _ body: (_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>,
+                                    _ taps: UnsafeBufferPointer<Int32>, _ weights: UnsafeBufferPointer<Float>) -> Void)
+        -> Tensor {
+        let planes = x.shape[0] * x.shape[1]
+        let inCount = from.0 * from.1, outCount = to.0 * to.1
+        var out = [Float](repeating: 0, count: planes * outCount)
+        x.scalars.withUnsafeBufferPointer { src in
             taps.withUnsafeBufferPointer { taps in
                 weights.withUnsafeBufferPointer { weights in
                     out.withUnsafeMutableBufferPointer { dst in
-                        parallelFor(planes, costPerItem: 4 * outCount) { range in
-                          for p in range {
-                            let s = src.baseAddress! + p * outCount, d = dst.baseAddress! + p * inCount
-                            for o in 0..<outCount {
-                                let go = s[o]
-                                for t in 4 * o..<4 * o + 4 {
-                                    let i = Int(taps[t])
-                                    if i >= 0 { d[i] += weights[t] * go }
-                                }
+                        parallelFor(planes, costPerItem: 4 * outputHeight * outputWidth) { range in
+                            for p in range {
+                                body(src.baseAddress! + p * inCount, dst.baseAddress! + p * outCount, taps, weights)
                             }
-                          }
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: [g.shape[0], g.shape[1], inputHeight, inputWidth], scalars: out)
+        return Tensor(shape: [x.shape[0], x.shape[1], to.0, to.1], scalars: out)
     }
 }
 

@@ -10,14 +10,35 @@ internal import CKernels
 /// Target bytes of one tile's largest operand (unfolded input or output).
 private let tileBytes = 128 * 1024
 
-extension ConvGeometry {
-    /// Output rows per tile (tiles are whole rows, so each owns whole bytes of the activation mask).
-    func bandRows(tasksWithoutBands: Int) -> Int {
-        var cols = max(tileBytes / (4 * max(patch, groupOut)), 256)
-        if tasksWithoutBands < engineThreadCount {  // make enough tiles to keep every thread busy
-            cols = min(cols, (outPlane + engineThreadCount - 1) / engineThreadCount)
+/// The output cut into tiles of whole rows, one per (image, group, band of `rows` output rows):
+/// tiles are whole rows, so each owns whole bytes of the activation mask.
+struct RowBands {
+    /// Output rows per band, bands per output plane, and output columns in a full band.
+    let rows: Int, bands: Int, columns: Int
+    /// Tiles in all: (image, group) pairs × bands.
+    let tiles: Int
+    private let groups: Int, outHeight: Int, outWidth: Int
+
+    init(_ geo: ConvGeometry) {
+        let pairs = geo.batch * geo.groups
+        var cols = max(tileBytes / (4 * max(geo.patch, geo.groupOut)), 256)
+        if pairs < engineThreadCount {  // make enough tiles to keep every thread busy
+            cols = min(cols, (geo.outPlane + engineThreadCount - 1) / engineThreadCount)
         }
-        return min(max(1, cols / outWidth), outHeight)
+        rows = min(max(1, cols / geo.outWidth), geo.outHeight)
+        bands = (geo.outHeight + rows - 1) / rows
+        columns = rows * geo.outWidth
+        tiles = pairs * bands
+        (groups, outHeight, outWidth) = (geo.groups, geo.outHeight, geo.outWidth)
+    }
+
+    /// Tile `tile`'s image `n`, group `g`, first output row `oy0` and its `tileRows` (fewer in the
+    /// last band), and the same as a range of the output plane: first column `c0`, `cols` columns.
+    func tile(_ tile: Int) -> (n: Int, g: Int, oy0: Int, tileRows: Int, c0: Int, cols: Int) {
+        let (pair, b) = tile.quotientAndRemainder(dividingBy: bands)
+        let (n, g) = pair.quotientAndRemainder(dividingBy: groups)
+        let oy0 = b * rows, tileRows = min(rows, outHeight - oy0)
+        return (n, g, oy0, tileRows, oy0 * outWidth, tileRows * outWidth)
     }
 }
 
@@ -59,19 +80,14 @@ func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: U
                  _ geo: ConvGeometry, _ act: Activation) {
     let channelBlocks = geo.pointwiseRowBlocks(rows: geo.groupOut)
     if channelBlocks > 1 { return pointwiseForwardByChannels(x, w, bias, y, mask, geo, act, blocks: channelBlocks) }
-    let pairs = geo.batch * geo.groups
-    let rows = geo.bandRows(tasksWithoutBands: pairs)
-    let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth
+    let bands = RowBands(geo)
     let mrow = (geo.outWidth + 7) / 8
-    let flopsPerTile = 2 * geo.groupOut * geo.patch * band
-    parallelFor(pairs * bands, costPerItem: flopsPerTile / 64) { tiles in
-        let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * band)
+    let flopsPerTile = 2 * geo.groupOut * geo.patch * bands.columns
+    parallelFor(bands.tiles, costPerItem: flopsPerTile / 64) { tiles in
+        let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * bands.columns)
         defer { col?.deallocate() }
         for tile in tiles {
-            let (pair, b) = tile.quotientAndRemainder(dividingBy: bands)
-            let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
-            let oy0 = b * rows, tileRows = min(rows, geo.outHeight - oy0)
-            let c0 = oy0 * geo.outWidth, cols = tileRows * geo.outWidth
+            let (n, g, oy0, tileRows, c0, cols) = bands.tile(tile)
             let xg = x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
             var source = xg + c0, ldb = geo.inPlane
             if let col {
@@ -125,16 +141,12 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
         return
     }
     if geo.isPointwise {
-        let rows = geo.bandRows(tasksWithoutBands: pairs)
-        let bands = (geo.outHeight + rows - 1) / rows, band = rows * geo.outWidth
-        parallelFor(pairs * bands, costPerItem: 2 * geo.groupOut * geo.patch * band / 64) { tiles in
-            let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: geo.groupOut * band)
+        let bands = RowBands(geo)
+        parallelFor(bands.tiles, costPerItem: 2 * geo.groupOut * geo.patch * bands.columns / 64) { tiles in
+            let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: geo.groupOut * bands.columns)
             defer { masked?.deallocate() }
             for tile in tiles {
-                let (pair, b) = tile.quotientAndRemainder(dividingBy: bands)
-                let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
-                let oy0 = b * rows, tileRows = min(rows, geo.outHeight - oy0)
-                let c0 = oy0 * geo.outWidth, cols = tileRows * geo.outWidth
+                let (n, g, oy0, tileRows, c0, cols) = bands.tile(tile)
                 let channel0 = n * geo.outChannels + g * geo.groupOut
                 let offset = channel0 * geo.outPlane + c0
                 var source = dy + offset, ldb = geo.outPlane
