@@ -61,11 +61,11 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         // What several test targets share (never linked into the book).
-        .target(name: "TestSupport", dependencies: ["Models"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Tensors", "Models"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"]),
-        .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis", "RenderCache"]),
+        .testTarget(name: "FeatureVisTests", dependencies: ["FeatureVis", "RenderCache", "TestSupport"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook", "BookProtocol", "Models", "TestSupport"]),
         .testTarget(name: "AtlasTests", dependencies: ["Atlas", "FeatureVis", "Models", "Tensors"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "Models", "Tensors"]),

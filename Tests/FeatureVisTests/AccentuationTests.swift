@@ -1,5 +1,6 @@
 // Feature accentuation: the penalty toward the photo's own activations, by value, by gradient and
 // in a render that starts exactly at the photo.
+import TestSupport
 import XCTest
 import Models
 import Tensors

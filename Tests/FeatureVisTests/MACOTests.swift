@@ -1,5 +1,6 @@
 // MACO's parameterization: the natural spectrum it fixes, its differentiable pieces by finite
 // differences, and the property that makes it MACO — the magnitude cannot change.
+import TestSupport
 import Foundation
 import XCTest
 import Models

@@ -1,5 +1,5 @@
-// Shared test support: a small real network built from engine ops, seeded inputs and a
-// finite-difference gradient check for FeatureVis's own differentiable ops.
+// Shared test support: a small real network built from engine ops and seeded inputs (the
+// finite-difference gradient check is TestSupport's `checkGradient`).
 import XCTest
 import Models
 import Tensors
@@ -72,36 +72,6 @@ func seededNormal(_ shape: [Int], seed: UInt64, std: Float = 1) -> Tensor {
 func seededUniform(_ shape: [Int], seed: UInt64, low: Float = 0, high: Float = 1) -> Tensor {
     var rng = SeededGenerator(seed: seed)
     return Tensor(randomUniform: shape, low: low, high: high, using: &rng)
-}
-
-/// Checks the tape gradient of Σ f(x)·r (r a seeded random weighting) against central differences
-/// at every element of every input.
-func checkGradient(_ inputs: [Tensor], step: Float = 1e-2, tolerance: Float = 2e-2,
-                   file: StaticString = #filePath, line: UInt = #line,
-                   _ f: ([Variable]) -> Variable) {
-    let tape = Tape()
-    let vars = inputs.map { tape.variable($0) }
-    let y = f(vars)
-    let r = seededNormal(y.shape, seed: 99)
-    let loss = (y * tape.constant(r)).sum()
-    let grads = tape.gradients(of: loss)
-    func lossValue(_ xs: [Tensor]) -> Double {
-        let t = Tape()
-        let out = f(xs.map { t.variable($0) }).value
-        return zip(out.scalars, r.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-    }
-    for (k, x) in inputs.enumerated() {
-        let analytic = grads[vars[k]]
-        for i in 0..<x.count {
-            var plus = inputs, minus = inputs
-            plus[k].scalars[i] += step
-            minus[k].scalars[i] -= step
-            let numeric = Float((lossValue(plus) - lossValue(minus)) / Double(2 * step))
-            let scale = max(1, abs(numeric))
-            XCTAssertEqual(analytic.scalars[i], numeric, accuracy: tolerance * scale,
-                           "input \(k) element \(i)", file: file, line: line)
-        }
-    }
 }
 
 func assertClose(_ a: [Float], _ b: [Float], accuracy: Float = 1e-5, _ message: String = "",

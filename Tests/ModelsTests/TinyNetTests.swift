@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import TestSupport
 import XCTest
 @testable import Models
 
@@ -51,24 +52,9 @@ final class TinyNetTests: XCTestCase {
     /// pool, linear) agrees with central finite differences.
     func testInputGradientMatchesFiniteDifferences() throws {
         let tiny = try TinyNet.load(from: Fixtures.tinyLegacy)
+        let logits = try tiny.layer("classifier")
         var rng = SeededGenerator(seed: 3)
         let image = Tensor(randomUniform: [1, 3, 16, 16], using: &rng)
-        func objective(_ x: Tensor) throws -> (Float, Tensor) {
-            let tape = Tape()
-            let v = tape.variable(x)
-            let logits = try tiny.forward(v, reading: ["classifier"])["classifier"]!
-            let y = (logits * logits).sum()  // every logit contributes
-            return (y.value.scalar, tape.gradient(of: y, withRespectTo: v))
-        }
-        let (_, gradient) = try objective(image)
-        let h: Float = 1e-2
-        for _ in 0..<12 {
-            let i = rng.nextInt(in: 0...(image.count - 1))
-            var plus = image, minus = image
-            plus.scalars[i] += h
-            minus.scalars[i] -= h
-            let numeric = (try objective(plus).0 - objective(minus).0) / (2 * h)
-            XCTAssertEqual(gradient.scalars[i], numeric, accuracy: 2e-3 + 2e-2 * Swift.abs(numeric), "pixel \(i)")
-        }
+        checkGradient([image]) { tiny.forward($0[0], reading: [logits])[logits]! }
     }
 }
