@@ -126,15 +126,18 @@ public struct ModelComparison {
         let metrics = try zip(result.image.unstacked(), features).map {
             try visualizer.metrics(of: $0, layer: $1.layer, channel: $1.channel)
         }
-        /// The mean over the channels (nil if a channel has no value: no photos for the ratio).
+        /// The mean over the channels where it is defined (nil if a channel has no value: no
+        /// photos for the ratio). Robustness is 0/0 on a channel the render left at zero.
         func mean(_ value: (QualityMetrics) -> Float?) -> Double? {
             let values = metrics.compactMap(value)
             guard values.count == metrics.count else { return nil }
-            return rounded(Double(values.reduce(0, +)) / Double(values.count), decimals: 3)
+            let finite = values.filter(\.isFinite)
+            return finite.isEmpty ? nil : rounded(Double(finite.reduce(0, +)) / Double(finite.count), decimals: 3)
         }
         row.activationRatio = mean(\.activationRatio)
         row.robustness = mean(\.robustness)
         row.highFrequencyShare = mean(\.highFrequencyShare)
+        row.silentChannels = metrics.filter { $0.activation <= 0 }.count
         row.channelRatios = metrics.compactMap { $0.activationRatio.map { rounded(Double($0), decimals: 2) } }
     }
 }
@@ -169,6 +172,9 @@ public struct ComparisonRow: Codable {
     public var channelSeconds: Double?
     /// Means over the deep channels.
     public var activationRatio: Double?, robustness: Double?, highFrequencyShare: Double?
+    /// Deep channels whose mean activation stayed at or below zero (their robustness is undefined
+    /// and left out of the mean).
+    public var silentChannels: Int?
     /// Each deep channel's activation ratio, in the order of ``ModelComparison/features``.
     public var channelRatios: [Double]?
 
@@ -201,13 +207,15 @@ public struct ComparisonReport: Codable {
         var out = ["fvbook bench --only cross-model — \(machine.cpu), \(machine.cores) cores; \(load); \(seconds) s in all",
                    "\(steps) steps per render, seed 0; classes \(classes.map(String.init).joined(separator: ",")) (one batch);",
                    "deep channels \(deepFeatures.joined(separator: ", ")) (one batch): means of the activation ratio,",
-                   "robustness and high-frequency share; seconds: class batch / channel batch.", "",
-                   "| method | model | ratio | robustness | HF share | own top-1 | other model top-1 (top-5) | seconds |",
-                   "|---|---|---:|---:|---:|---:|---|---:|"]
+                   "robustness and high-frequency share (robustness over the channels left above zero: silent);",
+                   "seconds: class batch / channel batch.", "",
+                   "| method | model | ratio | robustness | silent | HF share | own top-1 | other model top-1 (top-5) | seconds |",
+                   "|---|---|---:|---:|---:|---:|---:|---|---:|"]
         func f(_ x: Double?, _ format: String = "%.2f") -> String { x.map { String(format: format, $0) } ?? "–" }
         for r in rows {
             let others = r.otherModels.map { "\(f($0.top1)) (\(f($0.top5))) by \($0.judge)" }.joined(separator: "; ")
             out.append("| \(r.method) | \(r.model) | \(f(r.activationRatio)) | \(f(r.robustness)) | "
+                + "\(r.silentChannels.map(String.init) ?? "–") | "
                 + "\(f(r.highFrequencyShare, "%.3f")) | \(f(r.sameModel?.top1)) | \(others.isEmpty ? "–" : others) | "
                 + "\(f(r.classSeconds, "%.0f")) / \(f(r.channelSeconds, "%.0f")) |")
         }
