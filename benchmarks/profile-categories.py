@@ -37,10 +37,10 @@ SETUP = ["SgemmPeakV7measure", "CheckpointV10contentsOf", "Pickle", "StoredZip",
 # for. Anchored, because Swift's mangled names spell out parameter types (`render(_:on:from:…)`
 # names `Objective` and `ImageParameterization`).
 OWNERS = [
-    ("image: Fourier (inverse real DFT as matrix products)", r"\$s10FeatureVis(9RealDFT2D|16inverseRealDFT2D|12FourierBasis)"),
-    ("image: colour decorrelation", r"\$s10FeatureVis(11mixChannels|10ChannelMix|19ColourDecorrelation)"),
+    ("image: Fourier (real FFT)", r"\$s10FeatureVis12FourierBasis|\$s7Tensors(9RealFFT|16inverseRealFFT)|fv_irfft2|fv_rfft2"),
+    ("image: colour decorrelation", r"\$s10FeatureVis19ColourDecorrelation|\$s7Tensors(11mixChannels|10ChannelMix)"),
     ("image: sigmoid", r"\$s7Tensors7sigmoid"),
-    ("image: transforms (pad, jitter, scale, rotate)", r"\$s10FeatureVis(9Transform|15BilinearSampler|14sampleBilinear)"),
+    ("image: transforms (pad, jitter, scale, rotate)", r"\$s10FeatureVis(9Transform|7rotated)|\$s7Tensors(15BilinearSampler|11shiftWindow|4crop|3pad)"),
     ("image: resize to 224", r"\$s7Tensors14resizeBilinear"),
     ("Adam update", r"\$s10FeatureVis4Adam"),
     ("objective", r"\$s10FeatureVis9Objective|\$s10FeatureVis12channelSlice"),
