@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import Bench
+import FeatureVis
 import Models
 import Tensors
 
