@@ -23,9 +23,10 @@ import Tensors
 /// print(report.text())
 /// ```
 public struct Benchmark {
-    /// The parts of the benchmark a run makes.
+    /// The parts of the benchmark a run makes (`crossModel` is ``ModelComparison``, never part of `all`).
     public enum Part: String, CaseIterable, Sendable {
         case all, steps, render, sgemm
+        case crossModel = "cross-model"
     }
 
     public var quick = false
@@ -48,6 +49,7 @@ public struct Benchmark {
     /// Runs the selected measurements in order: sgemm, steps, image side, render, sgemm again.
     /// `network` is loaded only when a part needs it.
     public func run(on network: @autoclosure () throws -> Network) throws -> BenchReport {
+        guard only != .crossModel else { throw BenchError("the cross-model part is a ModelComparison, not a Benchmark") }
         let plan = quick ? BenchPlan.quick : BenchPlan.full
         var report = BenchReport(machine: .current(), quick: quick, warmupSteps: plan.warmupSteps, transforms: transforms)
         if only != .render {

@@ -15,7 +15,7 @@ struct MachineInfo: Codable {
     var loadAverageEnd: Double
 
     static func current() -> MachineInfo {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpuinfo = ProcFile.text("/proc/cpuinfo") ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .flatMap { $0.split(separator: ":", maxSplits: 1).last }
             .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
@@ -27,7 +27,7 @@ struct MachineInfo: Codable {
 
     /// The 1-minute load average (/proc/loadavg), or −1 where it cannot be read.
     static func loadAverage() -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8),
+        guard let text = ProcFile.text("/proc/loadavg"),
               let first = text.split(separator: " ").first, let value = Double(first) else { return -1 }
         return value
     }

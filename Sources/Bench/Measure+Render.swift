@@ -96,7 +96,7 @@ enum Memory {
 
     /// A `kB` field of /proc/self/status.
     private static func statusField(_ name: String) -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        guard let status = ProcFile.text("/proc/self/status") else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
             return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Double($0) }
         }

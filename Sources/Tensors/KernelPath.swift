@@ -38,7 +38,7 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
     /// print(KernelPath.fingerprint)   // "cpu=Intel(R) Xeon(R) … flags=… kernels=avx512 blas=OpenBLAS 0.3.21 … core=SkylakeX threads=2"
     /// ```
     package static let fingerprint: String = {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let cpuinfo = ProcFile.text("/proc/cpuinfo") ?? ""
         func field(_ name: String) -> String {
             for line in cpuinfo.split(separator: "\n") where line.hasPrefix(name) {
                 if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }

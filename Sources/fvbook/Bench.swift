@@ -23,7 +23,12 @@ import Models
 /// $ swift build -c release && .build/release/fvbook bench
 /// $ .build/release/fvbook bench --quick --json
 /// $ .build/release/fvbook bench --only steps --layers _blocks.8 --sizes 224 --batches 1 --repetitions 300
+/// $ .build/release/fvbook bench --only cross-model             # ModelComparison, 64 steps per render
 /// ```
+///
+/// `--only cross-model` is a different measurement (``ModelComparison``, never part of `all`): class
+/// logits and deep channels rendered naively, with the Lucid-style default and with MACO on
+/// EfficientNet-Lite0 and -Lite2, each model's class images classified by the other.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time optimization steps and the default render of EfficientNet-Lite0 against this machine's sgemm peak.",
@@ -39,7 +44,7 @@ struct Bench: ParsableCommand {
     @Flag(help: "A smoke check: one warm-up step, 3 timed steps per configuration, one render.")
     var quick = false
 
-    @Option(help: "What to measure: all, steps (with the sgemm peak), render (in this process) or sgemm.")
+    @Option(help: "What to measure: all, steps (with the sgemm peak), render (in this process), sgemm, or cross-model (not part of all).")
     var only: Benchmark.Part = .all
 
     @Option(help: ArgumentHelp("Layers for the step table, comma-separated.", valueName: "names"))
@@ -53,6 +58,9 @@ struct Bench: ParsableCommand {
 
     @Option(help: ArgumentHelp("Timed steps per configuration (default: as many as fit in 3 s, 7…60; 3 with --quick).", valueName: "count"))
     var repetitions: Int?
+
+    @Option(help: ArgumentHelp("Steps per render of --only cross-model (default 64; 4 with --quick).", valueName: "count"))
+    var steps: Int?
 
     @Flag(help: "Time the steps with the standard transforms and the resize to 224, as the default render does (not the pixel-free steps of the targets).")
     var transforms = false
@@ -71,9 +79,12 @@ struct Bench: ParsableCommand {
         }
         if let repetitions, repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         if Self.names(layers).isEmpty { throw ValidationError("--layers names no layer") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        if steps != nil && only != .crossModel { throw ValidationError("--steps applies to --only cross-model") }
     }
 
     func run() throws {
+        if only == .crossModel { return try compareModels() }
         var bench = Benchmark()
         bench.quick = quick
         bench.only = only
@@ -88,6 +99,20 @@ struct Bench: ParsableCommand {
         }
         do {
             let report = try bench.run(on: try EfficientNetLite0.pretrained())
+            print(json ? try report.json() : report.text())
+        } catch {
+            FileHandle.standardError.write(Data("fvbook bench: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// `--only cross-model`: ``ModelComparison`` with `--steps`.
+    func compareModels() throws {
+        var comparison = ModelComparison()
+        comparison.steps = steps ?? (quick ? 4 : 64)
+        comparison.progress = { FileHandle.standardError.write(Data("… \($0)\n".utf8)) }
+        do {
+            let report = try comparison.run()
             print(json ? try report.json() : report.text())
         } catch {
             FileHandle.standardError.write(Data("fvbook bench: \(error)\n".utf8))

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import Bench
+import FeatureVis
 import Models
 import Tensors
 
@@ -86,5 +87,46 @@ final class BenchTests: XCTestCase {
         let decoded = try JSONDecoder().decode(BenchReport.self, from: Data(try report.json().utf8))
         XCTAssertEqual(decoded.steps.map(\.msPerStep.median), [25, 80])
         XCTAssertEqual(decoded.machine.blasCore, "SkylakeX (corrected from Prescott)")
+    }
+
+    /// Every method renders on both networks, and each batch is classified by its own network and
+    /// the other; with one network twice, the other's verdict must equal the own.
+    func testModelComparisonClassifiesEachModelsImagesWithTheOther() throws {
+        let repo = URL(fileURLWithPath: Self.tinyPath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        var comparison = ModelComparison()
+        comparison.models = ["a", "b"]
+        comparison.classes = [1, 3, 7]
+        comparison.features = [.init(layer: "features.4", channel: 2), .init(layer: "features.4", channel: 5)]
+        comparison.steps = 3
+        comparison.size = 16
+        let net = try tiny()
+        let visualizers = (0..<2).map { _ in
+            let v = FeatureVisualizer(model: net, photosDirectory: repo.appendingPathComponent("data/photos").path)
+            v.spectrumPath = repo.appendingPathComponent("data/maco-spectrum.json").path
+            return v
+        }
+        let report = try comparison.run(on: visualizers)
+        XCTAssertEqual(report.rows.map { "\($0.method) \($0.model)" },
+                       ["basic a", "basic b", "maco a", "maco b", "naive a", "naive b"])
+        for row in report.rows {
+            let own = try XCTUnwrap(row.sameModel)
+            XCTAssertEqual(row.otherModels.map(\.judge), [row.model == "a" ? "b" : "a"])
+            XCTAssertEqual(row.otherModels[0].predicted, own.predicted)
+            XCTAssertEqual(own.predicted.count, 3)
+            XCTAssertLessThanOrEqual(own.top1, own.top5)
+            XCTAssertEqual(row.channelRatios?.count, row.method == "naive" ? nil : 2, row.method)
+            XCTAssertEqual(row.robustness == nil, row.method == "naive", row.method)
+        }
+        XCTAssertTrue(report.text().contains("| maco | b |"), report.text())
+    }
+
+    /// Top-1 and top-5 count the images whose first / any prediction is the class they were made for.
+    func testClassRecognitionCountsTop1AndTop5() {
+        let p = { (c: Int) in Prediction(classIndex: c, name: "class \(c)", probability: 0.5) }
+        let r = ClassRecognition(judge: "j", classes: [1, 3, 7], predictions: [[p(1), p(2)], [p(4), p(3)], [p(5), p(6)]])
+        XCTAssertEqual(r.top1, 0.333)
+        XCTAssertEqual(r.top5, 0.667)
+        XCTAssertEqual(r.predicted, [1, 4, 5])
     }
 }

@@ -75,6 +75,30 @@ final class RenderTests: XCTestCase {
                                                         "maco", "accentuate"])
     }
 
+    /// A batch recipe is the method's single-channel recipe with the objective replaced and the
+    /// starting image drawn for the whole batch.
+    func testBatchRecipeKeepsTheMethodsRecipe() throws {
+        let terms = [Objective.channel("features.4", 1, batch: 0), .channel("features.4", 5, batch: 1)]
+        for method in [Method.basic, .naive] {
+            let one = try method.recipe(layer: "features.4", channel: 1, size: 16, steps: 7, seed: 3, inputSize: tiny.inputSize)
+            let batch = try method.recipe(for: terms[0] + terms[1], batch: 2, size: 16, steps: 7, seed: 3, inputSize: tiny.inputSize)
+            XCTAssertEqual(batch.parameterization.batch, 2)
+            XCTAssertEqual(batch.parameterization.basis, one.parameterization.basis)
+            XCTAssertEqual(batch.parameterization.height, one.parameterization.height)
+            XCTAssertEqual([batch.parameterization.seed, batch.seed], [one.parameterization.seed, one.seed])
+            XCTAssertEqual(batch.optimizer, one.optimizer)
+            XCTAssertEqual(batch.transforms.map(\.key), one.transforms.map(\.key))
+            XCTAssertEqual(batch.steps, 7)
+            XCTAssertEqual(batch.objective.name, (terms[0] + terms[1]).name)
+            // Image 0 of the batch maximizes its own channel: it ends higher there than image 1.
+            let image = try render(batch, on: tiny).image
+            let a = try Measures.channelActivation(of: image, network: tiny, layer: "features.4", channel: 1)
+            XCTAssertGreaterThan(a[0], a[1], "\(method)")
+        }
+        XCTAssertThrowsError(try Method.accentuate.recipe(for: terms[0], batch: 1, inputSize: 16))
+        XCTAssertThrowsError(try Method.basic.recipe(for: terms[0], batch: 0, inputSize: 16))
+    }
+
     func testMultiscaleContinuesFromTheUpsampledImage() throws {
         var recipe = try Method.multiscale.recipe(layer: "features.4", channel: 3, size: 16, steps: 40, learningRate: 0.1,
                                                   octaves: 2, octaveScale: 2, inputSize: tiny.inputSize)

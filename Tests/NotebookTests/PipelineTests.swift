@@ -17,6 +17,25 @@ final class PipelineTests: NotebookTestCase {
         XCTAssertNotNil(chapter.startupSeconds)
     }
 
+    /// A chapter program stores its renders, and a second program with the same render finds it:
+    /// the engine's own binary (the chapter library, far down `/proc/self/maps`) is part of the key.
+    func testChapterProgramsMemoizeRenders() throws {
+        let settings = Harness.settings(chapters: Harness.books.appendingPathComponent("memo"), scratch: scratch)
+        let renders = try XCTUnwrap(settings.renderCache, "the runner turns the render store on")
+        let first = try result(try Harness.builder(settings).build(), "01-memo.md")
+        XCTAssertTrue(first.passed, "\(first.allFailures)")
+        XCTAssertTrue(first.cells[0].stdout.contains("memo hits 0 stores 1\n"), first.cells[0].stdout)
+        let stored = FileManager.default.enumerator(atPath: renders.path)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".render") } ?? []
+        XCTAssertEqual(stored.count, 1, "one render in \(renders.path)")
+
+        try FileManager.default.removeItem(at: settings.cache)   // the chapter runs again, its render does not
+        let second = try result(try Harness.builder(settings).build(), "01-memo.md")
+        XCTAssertTrue(second.cells[0].stdout.contains("memo hits 1 stores 0\n"), second.cells[0].stdout)
+        let bits = { (r: ChapterResult) in r.cells[0].stdout.split(separator: "\n").last { $0.hasPrefix("objective bits") } }
+        XCTAssertEqual(bits(first), bits(second))
+    }
+
     func testCompileErrorIsReportedAtItsMarkdownLineAndColumn() throws {
         let report = try Harness.build("compile-error", scratch: scratch)
         let broken = try result(report, "01-broken.md")

@@ -119,3 +119,34 @@ extension Method {
         return recipe
     }
 }
+
+extension Method {
+    /// This method's recipe for a whole batch with its own `objective` (image i of `batch` usually
+    /// maximizes the i-th of several terms): the single-channel recipe's image, optimizer,
+    /// transforms, steps and seed, with the starting image drawn for `batch` images.
+    ///
+    /// ```swift
+    /// let logits = (0..<3).map { Objective.classLogit([1, 2, 3][$0], batch: $0) }
+    /// let recipe = try Method.basic.recipe(for: logits.dropFirst().reduce(logits[0], +), batch: 3, inputSize: 224)
+    /// ```
+    /// - Throws: ``FeatureVisError/invalidArgument(name:value:valid:)`` for `accentuate` (its
+    ///   batch is the photo) or a number out of range.
+    public func recipe(for objective: Objective, batch: Int, size: Int? = nil, steps: Int? = nil,
+                       learningRate: Float? = nil, seed: UInt64 = 0, spectrum: NaturalSpectrum? = nil,
+                       inputSize: Int) throws -> Recipe {
+        guard self != .accentuate else {
+            throw FeatureVisError.invalidArgument(name: "method", value: rawValue, valid: "a method that starts from noise")
+        }
+        try validate("batch", batch, in: 1...64)
+        // Any layer and channel: only the objective is replaced.
+        var recipe = try self.recipe(layer: Objective.logits, channel: 0, size: size, steps: steps,
+                                     learningRate: learningRate, seed: seed, samples: batch, spectrum: spectrum,
+                                     inputSize: inputSize)
+        let p = recipe.parameterization
+        recipe.parameterization = ImageParameterization(batch: batch, height: p.height, width: p.width, basis: p.basis,
+                                                        decorrelated: p.decorrelated, range: p.range,
+                                                        standardDeviation: p.standardDeviation, seed: p.seed)
+        recipe.objective = objective
+        return recipe
+    }
+}

@@ -55,7 +55,7 @@ public enum RenderMemo {
     /// of the mapping in `/proc/self/maps` that contains this module's image.
     static let engineDigest: String? = {
         let address = UInt(bitPattern: #dsohandle)
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return nil }
+        guard let maps = ProcFile.text("/proc/self/maps") else { return nil }
         for line in maps.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             let range = fields.first?.split(separator: "-").compactMap { UInt($0, radix: 16) } ?? []
