@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 @testable import Bench
 import FeatureVis
-import Models
+@testable import Models
 import Tensors
 
 final class BenchTests: XCTestCase {
