@@ -15,10 +15,7 @@ struct MachineInfo: Codable {
     var loadAverageEnd: Double
 
     static func current() -> MachineInfo {
-        let cpuinfo = ProcFile.text("/proc/cpuinfo") ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let model = ProcFile.cpuInfoField("model name")
         let config = openBLASConfiguration()
         let load = loadAverage()
         return MachineInfo(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, openBLAS: config,

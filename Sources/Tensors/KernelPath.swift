@@ -38,15 +38,8 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
     /// print(KernelPath.fingerprint)   // "cpu=Intel(R) Xeon(R) … flags=… kernels=avx512 blas=OpenBLAS 0.3.21 … core=SkylakeX threads=2"
     /// ```
     package static let fingerprint: String = {
-        let cpuinfo = ProcFile.text("/proc/cpuinfo") ?? ""
-        func field(_ name: String) -> String {
-            for line in cpuinfo.split(separator: "\n") where line.hasPrefix(name) {
-                if let colon = line.firstIndex(of: ":") { return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces) }
-            }
-            return "unknown"
-        }
-        let flags = field("flags").split(separator: " ").sorted().joined(separator: " ")
+        let flags = ProcFile.cpuInfoField("flags").split(separator: " ").sorted().joined(separator: " ")
         let blas = String(cString: openblas_get_config()) + " core=" + String(cString: openblas_get_corename())
-        return "cpu=\(field("model name")) flags=\(flags) kernels=\(cpu) blas=\(blas) threads=\(engineThreadCount)"
+        return "cpu=\(ProcFile.cpuInfoField("model name")) flags=\(flags) kernels=\(cpu) blas=\(blas) threads=\(engineThreadCount)"
     }()
 }

@@ -11,4 +11,12 @@ package enum ProcFile {
         guard let data = try? handle.readToEnd() else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// The value of the first `name: value` line of `/proc/cpuinfo` (e.g. "model name"), or
+    /// "unknown".
+    package static func cpuInfoField(_ name: String) -> String {
+        let line = (text("/proc/cpuinfo") ?? "").split(separator: "\n").first { $0.hasPrefix(name) }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).last }
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    }
 }
