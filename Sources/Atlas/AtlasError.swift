@@ -5,6 +5,9 @@ public enum AtlasError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(_ name: String, _ value: String, _ valid: String)
     /// The folder's `atlas.json` records another recipe (or model) than this run's.
     case recipeMismatch(folder: String, stored: String, requested: String)
+    /// The folder's `atlas.json` was started on other machine code (CPU, kernels or OpenBLAS core)
+    /// than this process runs: its channels would not match the stored ones bit for bit.
+    case machineCodeMismatch(folder: String, stored: String, current: String)
     /// A file of the atlas is missing or unreadable.
     case unreadable(_ path: String, _ reason: String)
     /// `--merge` found channels that no shard has finished.
@@ -18,6 +21,10 @@ public enum AtlasError: Error, CustomStringConvertible, Equatable {
             return "invalid \(name) \(value): valid is \(valid)"
         case let .recipeMismatch(folder, stored, requested):
             return "\(folder)/atlas.json was rendered with \(stored), not \(requested): use another --out folder or the same recipe"
+        case let .machineCodeMismatch(folder, stored, current):
+            return "\(folder)/atlas.json was rendered on \(stored), but this process runs \(current): its channels would "
+                + "differ in their bits. Run every shard on the same machine code (OPENBLAS_CORETYPE picks the OpenBLAS core) "
+                + "or use another --out folder"
         case let .unreadable(path, reason):
             return "cannot read \(path): \(reason)"
         case let .incomplete(folder, missing):

@@ -4,11 +4,15 @@ import Models
 import Notebook
 import Tensors
 
-/// What `atlas.json` at the top of an atlas folder records: the model, the recipe and every
-/// layer rendered into the folder with its channel count.
+/// What `atlas.json` at the top of an atlas folder records: the model, the recipe, the machine
+/// code that renders it and every layer rendered into the folder with its channel count.
 public struct AtlasManifest: Codable, Equatable, Sendable {
     public var model: String
     public var recipe: AtlasRecipe
+    /// The CPU, kernel build and OpenBLAS core of the first shard (`KernelPath.machineCode`):
+    /// every shard must run the same, since the bits depend on it. Nil in atlases from before it
+    /// was recorded.
+    public var machineCode: String?
     /// Layer name → channel count, for every layer any run asked for.
     public var layers: [String: Int]
 }
@@ -46,11 +50,13 @@ public struct AtlasStore: Sendable {
         FileManager.default.fileExists(atPath: folder(layer: layer, channel: channel).appendingPathComponent("metrics.json").path)
     }
 
-    /// Records the run's model, recipe and layers in `atlas.json`, adding the layers to those
-    /// already there.
+    /// Records the run's model, recipe, machine code and layers in `atlas.json`, adding the layers
+    /// to those already there.
     /// - Throws: ``AtlasError/recipeMismatch(folder:stored:requested:)`` when the folder holds an
-    ///   atlas of another recipe or model; ``AtlasError/cannotWrite(_:_:)``.
-    public func prepare(model: String, recipe: AtlasRecipe, layers: [(name: String, channels: Int)]) throws {
+    ///   atlas of another recipe or model, ``AtlasError/machineCodeMismatch(folder:stored:current:)``
+    ///   when it was started on other machine code; ``AtlasError/cannotWrite(_:_:)``.
+    public func prepare(model: String, recipe: AtlasRecipe, layers: [(name: String, channels: Int)],
+                        machineCode: String) throws {
         try createFolder(root)
         let fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw AtlasError.cannotWrite(root.path, String(cString: strerror(errno))) }
@@ -58,18 +64,23 @@ public struct AtlasStore: Sendable {
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw AtlasError.cannotWrite(root.path, String(cString: strerror(errno))) }
         }
-        var manifest = AtlasManifest(model: model, recipe: recipe, layers: [:])
+        var manifest = AtlasManifest(model: model, recipe: recipe, machineCode: machineCode, layers: [:])
+        var before: AtlasManifest?
         if FileManager.default.fileExists(atPath: manifestURL.path) {
             let stored = try self.manifest()
+            before = stored
             guard stored.model == model, stored.recipe == recipe else {
                 throw AtlasError.recipeMismatch(folder: root.path, stored: describe(stored.model, stored.recipe),
                                                 requested: describe(model, recipe))
             }
+            if let code = stored.machineCode, code != machineCode {
+                throw AtlasError.machineCodeMismatch(folder: root.path, stored: code, current: machineCode)
+            }
             manifest = stored
+            manifest.machineCode = machineCode
         }
-        let before = manifest
         for layer in layers { manifest.layers[layer.name] = layer.channels }
-        if manifest != before || !FileManager.default.fileExists(atPath: manifestURL.path) {
+        if manifest != before {
             try AtomicFiles.write(try Self.encode(manifest), to: manifestURL)
         }
     }

@@ -40,11 +40,14 @@ public struct BLASCore: Sendable, Equatable, CustomStringConvertible {
 
     /// "SkylakeX (corrected from Prescott)", "Haswell (chosen by OpenBLAS)",
     /// "Prescott (set by the user: OPENBLAS_CORETYPE)".
-    public var description: String {
+    public var description: String { "\(name) (\(why))" }
+
+    /// "corrected from Prescott", "chosen by OpenBLAS", "set by the user: OPENBLAS_CORETYPE".
+    public var why: String {
         switch reason {
-        case .chosenByOpenBLAS: return "\(name) (chosen by OpenBLAS)"
-        case .corrected(let from): return "\(name) (corrected from \(from))"
-        case .setByUser: return "\(name) (set by the user: OPENBLAS_CORETYPE)"
+        case .chosenByOpenBLAS: return "chosen by OpenBLAS"
+        case .corrected(let from): return "corrected from \(from)"
+        case .setByUser: return "set by the user: OPENBLAS_CORETYPE"
         }
     }
 }

@@ -29,6 +29,20 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
         return try body()
     }
 
+    /// The machine code that computes results, in words: the vector-kernel build and the OpenBLAS
+    /// build and core. Two processes whose lines differ may produce different bits from the same
+    /// inputs (an atlas records the line and refuses to mix two). The CPU's maker and model are
+    /// not part of it: the same kernels give the same bits on an AMD EPYC and an Intel Xeon (the
+    /// kernels use no approximate instructions), so a mixed cluster can share an atlas.
+    ///
+    /// ```swift
+    /// print(KernelPath.machineCode)   // "avx512 kernels, OpenBLAS 0.3.21 core SkylakeX"
+    /// ```
+    package static var machineCode: String {
+        let version = String(cString: openblas_get_config()).split(separator: " ").prefix(2).joined(separator: " ")
+        return "\(current) kernels, \(version) core \(BLASCore.current.name)"
+    }
+
     /// What decides which machine code computes a result: the CPU (model and feature flags), the
     /// vector-kernel build it dispatches to, the OpenBLAS build and the core it runs (its sgemm
     /// kernel), and the number of threads the engine splits work over. Results are bit-identical

@@ -3,6 +3,7 @@ import ArgumentParser
 import FeatureVis
 import Foundation
 import Models
+import Tensors
 
 /// `fvbook atlas`: render every channel of some layers (one shard of them), or merge a finished
 /// atlas into the site's pages.
@@ -58,7 +59,10 @@ struct AtlasCommand: ParsableCommand {
             throw AtlasError.unreadable(photos, "no photos folder (the activation ratio and patches need it; pass --photos)")
         }
         let store = AtlasStore(root: URL(fileURLWithPath: out))
-        try store.prepare(model: model.name, recipe: recipe, layers: layerList)
+        try store.prepare(model: model.name, recipe: recipe, layers: layerList, machineCode: KernelPath.machineCode)
+        if !quiet {
+            FileHandle.standardError.write(Data("shard \(shard) on \(ProcFile.cpuInfoField("model name")): \(KernelPath.machineCode) (core \(BLASCore.current.why))\n".utf8))
+        }
         let renderer = try AtlasRenderer(model: model, recipe: recipe, photosDirectory: photos)
         let plan = AtlasPlan(layers: layerList, batchSize: recipe.batch)
         let mine = plan.batches(for: shard)

@@ -27,7 +27,7 @@ final class AtlasRenderTests: XCTestCase {
         let folder = try temporaryFolder()
         let model = try Self.model.get()
         let store = AtlasStore(root: folder)
-        try store.prepare(model: model.name, recipe: recipe, layers: layers)
+        try store.prepare(model: model.name, recipe: recipe, layers: layers, machineCode: KernelPath.machineCode)
         let renderer = try AtlasRenderer(model: model, recipe: recipe, photosDirectory: photos())
         let plan = AtlasPlan(layers: layers, batchSize: recipe.batch)
         let counts = try (0..<n).map { try renderShard(plan.batches(for: Shard(index: $0, count: n)), with: renderer, into: store) }
@@ -79,14 +79,34 @@ final class AtlasRenderTests: XCTestCase {
     func testAFolderOfAnotherRecipeIsRefused() throws {
         let folder = try temporaryFolder()
         let store = AtlasStore(root: folder)
-        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers)
-        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: [(name: "_blocks.1", channels: 24)])
+        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers, machineCode: "cpu A")
+        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: [(name: "_blocks.1", channels: 24)], machineCode: "cpu A")
         XCTAssertEqual(try store.manifest().layers, ["_blocks.0": 16, "_blocks.1": 24])
         var other = recipe
         other.steps += 1
-        XCTAssertThrowsError(try store.prepare(model: "efficientnet-lite0", recipe: other, layers: layers)) { error in
+        XCTAssertThrowsError(try store.prepare(model: "efficientnet-lite0", recipe: other, layers: layers, machineCode: "cpu A")) { error in
             XCTAssertTrue("\(error)".contains("4 steps") && "\(error)".contains("3 steps"), "\(error)")
         }
+    }
+
+    /// A shard on other machine code (another OpenBLAS core, say) would write channels whose bits
+    /// differ from its siblings': it is refused before it renders, naming both.
+    func testAFolderStartedOnOtherMachineCodeIsRefused() throws {
+        let store = AtlasStore(root: try temporaryFolder())
+        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers, machineCode: "EPYC, avx512 kernels, core SkylakeX")
+        XCTAssertEqual(try store.manifest().machineCode, "EPYC, avx512 kernels, core SkylakeX")
+        XCTAssertThrowsError(try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers,
+                                               machineCode: "EPYC, avx512 kernels, core Prescott")) { error in
+            XCTAssertEqual(error as? AtlasError, .machineCodeMismatch(folder: store.root.path, stored: "EPYC, avx512 kernels, core SkylakeX",
+                                                                      current: "EPYC, avx512 kernels, core Prescott"))
+            XCTAssertTrue("\(error)".contains("OPENBLAS_CORETYPE"), "\(error)")
+        }
+        // An atlas from before the field existed adopts the first shard's.
+        var manifest = try store.manifest()
+        manifest.machineCode = nil
+        try AtlasStore.encode(manifest).write(to: store.root.appendingPathComponent(AtlasStore.manifestName))
+        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers, machineCode: "EPYC, avx512 kernels, core Prescott")
+        XCTAssertEqual(try store.manifest().machineCode, "EPYC, avx512 kernels, core Prescott")
     }
 
     func testStrongestPatchesAreTheChannelsTopPositionsAcrossPhotos() throws {

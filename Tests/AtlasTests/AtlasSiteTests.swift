@@ -18,7 +18,7 @@ final class AtlasSiteTests: XCTestCase {
     private func atlas(_ layers: [(name: String, channels: Int)], skip: (String, Int)? = nil) throws -> URL {
         let folder = try temporaryFolder()
         let store = AtlasStore(root: folder)
-        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers)
+        try store.prepare(model: "efficientnet-lite0", recipe: recipe, layers: layers, machineCode: "test")
         for layer in layers {
             for c in 0..<layer.channels where !(skip?.0 == layer.name && skip?.1 == c) {
                 let metrics = QualityMetrics(objective: nil, activation: Float(c + 1), naturalBest: 1,
