@@ -6,7 +6,9 @@
 # Fails on: a JavaScript error or a console error (a missing file included), an image that does
 # not load, anything wider than the page's column (or a page that scrolls sideways), a figure
 # shown narrower than 224 px, search not finding a word from every chapter, and the page script's
-# features not working (copy buttons, zoom, ← → between chapters).
+# features not working (copy buttons, zoom, ← → between chapters). The atlas's pages are checked
+# too (its index, every layer's grid, each layer's first and last channel page; without the book's
+# search box and with its natural patches as thumbnails): the quick build merges a small atlas.
 #
 # Screenshots of every page and variant go to $SHOTS (default /tmp/fvbook-site-shots): the top of
 # each page, or every screenful with SHOT_MODE=full.
@@ -29,6 +31,9 @@ if [ -z "${SITE:-}" ]; then
     .build/debug/fvbook build --quick --site "$scratch/site" --cache "$scratch/cache" || status=$?
     # 1: a chapter failed (make test reports it); the pages exist and are checked all the same.
     if [ "$status" -gt 1 ]; then echo "fvbook build failed with status $status" >&2; exit "$status"; fi
+    # A small real atlas (16 channels, few steps) merged in, so its pages are checked too.
+    .build/debug/fvbook atlas --layers _blocks.0 --steps 4 --size 32 --out "$scratch/atlas" --quiet > /dev/null
+    .build/debug/fvbook atlas --merge "$scratch/atlas" --site "$scratch/site" > /dev/null
     SITE="$scratch/site"
 fi
 
@@ -41,6 +46,15 @@ pages = ["index.html"] + sorted(name for name in os.listdir(site) if name.endswi
 chapters = [name for name in pages if name != "index.html"]
 if not chapters:
     sys.exit(f"no chapter pages in {site}")
+# The atlas's pages, when the site has an atlas: its index, each layer's grid, and the first and
+# last channel page of each layer.
+atlas_pages = []
+if os.path.isfile(os.path.join(site, "atlas", "index.html")):
+    atlas_pages.append("atlas/index.html")
+    for grid in sorted(name for name in os.listdir(os.path.join(site, "atlas")) if name.endswith(".html") and name != "index.html"):
+        atlas_pages.append(f"atlas/{grid}")
+        numbers = sorted(int(name[:-5]) for name in os.listdir(os.path.join(site, "atlas", grid[:-5])) if name.endswith(".html"))
+        atlas_pages += [f"atlas/{grid[:-5]}/{n}.html" for n in sorted({numbers[0], numbers[-1]})]
 
 
 class Browser:
@@ -166,7 +180,7 @@ class Tab:
 
 
 CHECKS = r"""
-(async () => {
+(async (bookPage) => {
   const problems = [];
   const describe = el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
     (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "");
@@ -196,8 +210,8 @@ CHECKS = r"""
       }
     }
   }
-  // Figures at a readable size.
-  for (const img of document.querySelectorAll("figure img")) {
+  // Figures at a readable size (an atlas channel's natural patches are thumbnails by design).
+  for (const img of document.querySelectorAll("figure:not(.atlas-patch) img")) {
     const width = img.getBoundingClientRect().width;
     if (width < 223.5) problems.push(`figure ${img.getAttribute("src")} shown at ${width.toFixed(0)} px (< 224)`);
   }
@@ -205,7 +219,7 @@ CHECKS = r"""
   const code = document.querySelectorAll("pre.code").length, buttons = document.querySelectorAll(".code-wrap > button.copy").length;
   if (buttons < code) problems.push(`${code} code blocks but ${buttons} copy buttons`);
   const search = document.getElementById("search");
-  if (!search || search.getBoundingClientRect().width < 100) problems.push("no visible search box");
+  if (bookPage && (!search || search.getBoundingClientRect().width < 100)) problems.push("no visible search box");
   const zoom = document.querySelector("a.zoom-link");
   if (zoom) {
     zoom.click();
@@ -216,7 +230,7 @@ CHECKS = r"""
     if (document.activeElement) document.activeElement.blur();
   }
   return problems;
-})()
+})
 """
 
 SEARCH = r"""
@@ -242,12 +256,12 @@ try:
     for width in (1280, 390):
         for scheme in ("light", "dark"):
             tab = Tab(browser, width, scheme)
-            for page in pages:
+            for page in pages + atlas_pages:
                 tab.open(f"file://{site}/{page}")
-                problems = tab.evaluate(CHECKS, timeout=60)
+                problems = tab.evaluate(f"{CHECKS}({json.dumps(page in pages)})", timeout=60)
                 if page in chapters and not words.get(page):
                     words[page] = tab.evaluate(WORDS) or ""
-                tab.screenshot(os.path.join(shots, f"{page[:-5]}-{width}-{scheme}.png"))
+                tab.screenshot(os.path.join(shots, f"{page[:-5].replace('/', '_')}-{width}-{scheme}.png"))
                 problems += tab.errors()
                 failures += [(f"{page} at {width} px, {scheme}", problem) for problem in problems]
             # Search from the index: the rarest long word of each chapter's prose must find that chapter.
@@ -281,11 +295,11 @@ try:
 finally:
     browser.close()
 
-print(f"checked {len(pages)} pages × 2 widths × 2 colour schemes in {time.time() - started:.0f} s; screenshots in {shots}")
+print(f"checked {len(pages)} book pages and {len(atlas_pages)} atlas pages × 2 widths × 2 colour schemes in {time.time() - started:.0f} s; screenshots in {shots}")
 for where, problem in failures:
     print(f"FAIL {where}: {problem}")
 # One check per page and variant, one search per variant, one keyboard check.
 failed = len({where for where, _ in failures})
-print(f"{4 * len(pages) + 4 + 1 - failed} passed, {failed} failed")
+print(f"{4 * (len(pages) + len(atlas_pages)) + 4 + 1 - failed} passed, {failed} failed")
 sys.exit(1 if failures else 0)
 PY
