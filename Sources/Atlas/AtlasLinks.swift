@@ -13,6 +13,11 @@ public struct AtlasLinks: Sendable {
 
     public init(site: URL) { self.site = site }
 
+    /// The atlas's index page relative to the site's root, or nil when the site has no atlas.
+    public var index: String? {
+        FileManager.default.fileExists(atPath: site.appendingPathComponent("atlas/index.html").path) ? "atlas/index.html" : nil
+    }
+
     /// The page of the channel `mention` names, relative to the site's root, or nil.
     public func page(for mention: String) -> String? {
         guard let colon = mention.lastIndex(of: ":"), let channel = Int(mention[mention.index(after: colon)...]),

@@ -21,7 +21,9 @@ extension HTMLRenderer {
                 html += "<li><a href=\"\(chapter.slug).html\">\(name)</a></li>\n"
             }
         }
-        return html + "</ol>\n</nav>\n"
+        html += "</ol>\n"
+        if let atlasIndex { html += "<a class=\"atlas-link\" href=\"\(escapeHTML(atlasIndex))\">Atlas of channels</a>\n" }
+        return html + "</nav>\n"
     }
 
     /// The home link (narrow screens) and the search box; results come from `search.js`.
@@ -82,7 +84,12 @@ extension HTMLRenderer {
             if !facts.isEmpty { body += "<div class=\"facts\">\(facts.joined(separator: " · "))</div>" }
             body += "</div></a></li>\n"
         }
-        body += "</ol>\n<p class=\"footer\">Every figure in this book is produced by the Swift code on its page. Rebuild with <code>make site</code>.</p>\n</div>"
+        body += "</ol>\n"
+        if let atlasIndex {
+            body += "<p class=\"atlas-entry\"><a href=\"\(escapeHTML(atlasIndex))\">The atlas</a>: every channel of several blocks, "
+                + "each with its visualization, its numbers and the photo patches that excite it most.</p>\n"
+        }
+        body += "<p class=\"footer\">Every figure in this book is produced by the Swift code on its page. Rebuild with <code>make site</code>.</p>\n</div>"
         let next = book.chapters.first.map { "<link rel=\"next\" href=\"\($0.slug).html\">\n" } ?? ""
         return document(title: book.title, body: "<main class=\"index\">\n\(body)\n</main>", bodyClass: "index", links: next)
     }

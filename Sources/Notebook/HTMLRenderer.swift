@@ -20,9 +20,13 @@ public struct HTMLRenderer: Renderer {
     /// Called with the text of each inline code span in prose; a non-nil result (a URL relative
     /// to the page) makes the span a link.
     public var mentionLink: (@Sendable (String) -> String?)?
+    /// The atlas's index page relative to the site (`atlas/index.html`), linked from the sidebar
+    /// and the index page; nil when the site has no atlas.
+    public var atlasIndex: String?
 
-    public init(mentionLink: (@Sendable (String) -> String?)? = nil) {
+    public init(mentionLink: (@Sendable (String) -> String?)? = nil, atlasIndex: String? = nil) {
         self.mentionLink = mentionLink
+        self.atlasIndex = atlasIndex
     }
 
     public func render(_ book: Book, results: [String: ChapterResult], pages: [String], into site: URL) throws {

@@ -48,6 +48,8 @@ package enum Style {
     .sidebar .mark { float: right; font-size: .8em; }
     .sidebar .num { display: inline-block; min-width: 1.3em; color: var(--faint); font-variant-numeric: tabular-nums; }
     .sidebar .mark.bad { color: var(--bad); }
+    .sidebar .atlas-link { margin-top: 1rem; padding-top: .6rem; border-top: 1px solid var(--border); border-radius: 0; }
+    .atlas-entry { margin-top: 1.5rem; }
 
     main { flex: 1; min-width: 0; padding: 1.2rem 2rem 4rem; container-type: inline-size; }
     .topbar { display: flex; align-items: center; gap: 1rem; max-width: 50em; margin: 0 auto 1.4rem; }

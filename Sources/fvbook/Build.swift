@@ -61,7 +61,8 @@ struct BookOptions: ParsableArguments {
         // `layer:channel` mentions in prose link to the site's atlas pages (written by `fvbook atlas --merge`).
         let atlas = AtlasLinks(site: settings.site)
         return BookBuilder(settings: settings, toolchain: toolchain,
-                           renderer: HTMLRenderer(mentionLink: { atlas.page(for: $0) }), progress: progress.handle)
+                           renderer: HTMLRenderer(mentionLink: { atlas.page(for: $0) }, atlasIndex: atlas.index),
+                           progress: progress.handle)
     }
 
     /// `url` as the user would type it: relative to the working directory when inside it.

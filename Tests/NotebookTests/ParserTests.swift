@@ -174,4 +174,17 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(lines.last, "_bookEnd()")
         XCTAssertEqual(ProgramGenerator.program(for: chapter, excluding: [3]).cells, [1])
     }
+
+    /// The sidebar of every page and the index link the atlas only when the site has one.
+    func testTheAtlasIsLinkedFromTheSidebarAndTheIndexWhenThereIsOne() {
+        let chapter = BookParser.parseChapter("# One\n\n```swift\n```\n", path: "chapters/01-one.md")
+        let book = Book(title: "B", introduction: "", chapters: [chapter])
+        let site = URL(fileURLWithPath: NSTemporaryDirectory())
+        let with = HTMLRenderer(atlasIndex: "atlas/index.html"), without = HTMLRenderer()
+        let link = "href=\"atlas/index.html\""
+        XCTAssertTrue(with.sidebar(book, current: 0, results: [:]).contains(link))
+        XCTAssertTrue(with.index(book, results: [:], site: site).contains(link))
+        XCTAssertFalse(without.sidebar(book, current: 0, results: [:]).contains(link))
+        XCTAssertFalse(without.index(book, results: [:], site: site).contains(link))
+    }
 }
