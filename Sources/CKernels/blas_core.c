@@ -10,7 +10,8 @@
 // is idle at that point (its worker threads wait for work that reads the choice at each call), so
 // the result is the one OPENBLAS_CORETYPE would have given. The variable is set only for that
 // call: children and the user's environment are left as they were. A user's own
-// OPENBLAS_CORETYPE always wins. The OpenBLAS symbols are weak: with another BLAS (or an OpenBLAS
+// OPENBLAS_CORETYPE always wins when OpenBLAS knows it; an empty or unknown value (OpenBLAS prints
+// "Core not found" and picks by itself) is corrected like an unset one. The OpenBLAS symbols are weak: with another BLAS (or an OpenBLAS
 // without DYNAMIC_ARCH) this does nothing.
 #include "CKernels.h"
 #include <stdlib.h>
@@ -50,16 +51,21 @@ static char core_replaced[32];
 
 __attribute__((constructor)) static void fv_correct_blas_core(void) {
     if (!openblas_get_corename || !gotoblas_dynamic_init || !gotoblas_dynamic_quit) return;
-    if (getenv("OPENBLAS_CORETYPE")) { core_reason = FV_BLAS_CORE_USER; return; }
-    const char *want = fv_cpu_blas_core();
     const char *have = openblas_get_corename();
+    const char *user = getenv("OPENBLAS_CORETYPE");
+    // The user's core, honoured. A value OpenBLAS does not know (empty, misspelt) is not a choice:
+    // OpenBLAS then picked by itself, as if it were unset, so the correction applies.
+    if (user && have && strcasecmp(user, have) == 0) { core_reason = FV_BLAS_CORE_USER; return; }
+    const char *want = fv_cpu_blas_core();
     int have_level = fv_blas_core_level(have);
     if (!want || have_level < 0 || have_level >= fv_blas_core_level(want)) return;
+    char saved[64] = "";
+    if (user) strncpy(saved, user, sizeof saved - 1);
     strncpy(core_replaced, have, sizeof core_replaced - 1);
     gotoblas_dynamic_quit();
     setenv("OPENBLAS_CORETYPE", want, 1);
     gotoblas_dynamic_init();
-    unsetenv("OPENBLAS_CORETYPE");
+    if (user) setenv("OPENBLAS_CORETYPE", saved, 1); else unsetenv("OPENBLAS_CORETYPE");
     core_reason = FV_BLAS_CORE_CORRECTED;
 }
 

@@ -10,7 +10,7 @@ public struct BLASCore: Sendable, Equatable, CustomStringConvertible {
         case chosenByOpenBLAS
         /// OpenBLAS had picked a weaker core (named here); the engine replaced it at load.
         case corrected(from: String)
-        /// `OPENBLAS_CORETYPE` was set: the user's choice, left alone.
+        /// `OPENBLAS_CORETYPE` names a core OpenBLAS knows: the user's choice, left alone.
         case setByUser
     }
 

@@ -40,7 +40,10 @@ final class BLASCoreTests: XCTestCase {
         case .setByUser:
             XCTAssertNotNil(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
         case .chosenByOpenBLAS, .corrected:
-            XCTAssertNil(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"])
+            // Unset, or a value OpenBLAS does not know (left in the environment as the user set it).
+            if let value = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] {
+                XCTAssertNil(BLASCore.level(of: value), "OPENBLAS_CORETYPE=\(value) is a core: it should have won")
+            }
             if let wanted = BLASCore.supportedByCPU, let level = BLASCore.level(of: core.name) {
                 XCTAssertGreaterThanOrEqual(level, BLASCore.level(of: wanted)!, "\(core) on a \(wanted) CPU")
             }
@@ -76,6 +79,19 @@ final class BLASCoreTests: XCTestCase {
     func testChildWithAUserSettingKeepsIt() throws {
         XCTAssertEqual(try child(coreType: "Prescott"), ["Prescott", "user"])
         XCTAssertEqual(try child(coreType: "Haswell"), ["Haswell", "user"])
+    }
+
+    /// An empty or misspelt OPENBLAS_CORETYPE is no choice (OpenBLAS ignores it and picks by itself,
+    /// Prescott on CPUs newer than it knows): the child runs the CPU's core as if it were unset.
+    func testChildWithAnUnknownSettingRunsTheCPUsCore() throws {
+        let wanted = try XCTUnwrap(BLASCore.supportedByCPU, "this test needs an AVX2 or AVX-512 CPU")
+        for value in ["", "SkylakeXX"] {
+            let lines = try child(coreType: value)
+            XCTAssertEqual(lines.count, 2, "\(lines)")
+            XCTAssertNotEqual(lines[1], "user", "OPENBLAS_CORETYPE=\(value) counted as the user's choice")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(BLASCore.level(of: lines[0])), BLASCore.level(of: wanted)!,
+                                        "OPENBLAS_CORETYPE=\(value): \(lines)")
+        }
     }
 
     /// The levels the correction compares: a wrong table would correct strong cores or miss weak ones.
