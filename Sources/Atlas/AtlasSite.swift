@@ -214,6 +214,11 @@ public struct AtlasSite {
         .atlas-patch { width: 128px; }
         .atlas-patch img { border-radius: 4px; }
         .atlas-pager { margin: 0 0 .6rem; padding: 0; border: 0; }
+        .atlas-layers code { white-space: nowrap; }
+        @media (max-width: 600px) {
+          .atlas-layers th, .atlas-layers td { padding: .35em .45em; }
+          .atlas-layers th { font-size: .85em; }
+        }
         """
 
     /// Sorts the grid's items by a data attribute (descending for the metrics), in place.
