@@ -42,7 +42,8 @@ public final class BookBuilder {
         self.renderer = renderer
         self.progress = progress
         let context = CacheContext(engine: toolchain.engineFingerprint, weights: CacheContext.weightsFingerprint(settings.weights),
-                                   compiler: toolchain.swiftc.path, quick: settings.quick, defaultTimeout: settings.defaultTimeout)
+                                   compiler: toolchain.swiftc.path, quick: settings.quick, defaultTimeout: settings.defaultTimeout,
+                                   machineCode: settings.machineCode)
         cache = ResultCache(folder: settings.cache, context: context)
     }
 

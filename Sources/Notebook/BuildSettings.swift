@@ -27,6 +27,10 @@ public struct BuildSettings: Sendable {
     public var renderCache: URL?
     /// The most bytes the render store may hold.
     public var renderCacheLimit: Int
+    /// The machine code the chapter programs compute on (the CLI passes the engine's
+    /// `KernelPath.fingerprint`: CPU, kernel build, OpenBLAS core, threads), part of every cached
+    /// result's key: another OpenBLAS core gives other bits, so its results are not reused.
+    public var machineCode: String
 
     /// The site folder relative to the root: `site`, or `.build/site-quick` in quick mode (whose
     /// results never touch the committed site).
@@ -35,7 +39,7 @@ public struct BuildSettings: Sendable {
     /// Settings with the conventional folders under `root`; any of them can be overridden.
     public init(root: URL, quick: Bool = false, force: Bool = false, chapters: URL? = nil, site: URL? = nil,
                 cache: URL? = nil, work: URL? = nil, defaultTimeout: Double = 600, weights: URL? = nil,
-                renderCache: Bool = true, renderCacheLimit: Int = RenderStore.defaultLimit) {
+                renderCache: Bool = true, renderCacheLimit: Int = RenderStore.defaultLimit, machineCode: String = "") {
         let mode = quick ? "quick" : "full"
         self.root = root.standardizedFileURL
         self.quick = quick
@@ -50,5 +54,6 @@ public struct BuildSettings: Sendable {
         // render's key has its steps and sizes. Forced builds render everything again.
         self.renderCache = renderCache && !force ? self.cache.deletingLastPathComponent().appendingPathComponent("renders") : nil
         self.renderCacheLimit = renderCacheLimit
+        self.machineCode = machineCode
     }
 }

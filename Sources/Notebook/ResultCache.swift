@@ -14,13 +14,17 @@ public struct CacheContext: Sendable, Equatable {
     public var quick: Bool
     /// The default per-chapter time budget.
     public var defaultTimeout: Double
+    /// The machine code the programs compute on (``BuildSettings/machineCode``).
+    public var machineCode: String
 
-    public init(engine: String, weights: String, compiler: String, quick: Bool, defaultTimeout: Double) {
+    public init(engine: String, weights: String, compiler: String, quick: Bool, defaultTimeout: Double,
+                machineCode: String = "") {
         self.engine = engine
         self.weights = weights
         self.compiler = compiler
         self.quick = quick
         self.defaultTimeout = defaultTimeout
+        self.machineCode = machineCode
     }
 
     /// A fingerprint for a weights file: its path and size.
@@ -50,7 +54,7 @@ public struct ResultCache: Sendable {
     /// The cache key for `chapter`.
     public func key(for chapter: Chapter) -> String {
         var text = "\(CacheContext.runnerVersion)\n\(context.engine)\n\(context.weights)\n\(context.compiler)\n"
-        text += "quick=\(context.quick) timeout=\(context.defaultTimeout)\n\(chapter.path)\n"
+        text += "quick=\(context.quick) timeout=\(context.defaultTimeout)\nmachine=\(context.machineCode)\n\(chapter.path)\n"
         for cell in chapter.cells {
             let a = cell.attributes
             text += "cell \(cell.index) hidden=\(a.hidden) no-run=\(a.noRun) should-fail=\(a.shouldFail) "

@@ -4,6 +4,7 @@ import Foundation
 import Models
 import Notebook
 import RenderCache
+import Tensors
 
 /// Options shared by `build`, `run` and `test`.
 struct BookOptions: ParsableArguments {
@@ -54,7 +55,8 @@ struct BookOptions: ParsableArguments {
                                      cache: cache.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL },
                                      defaultTimeout: timeout,
                                      weights: ModelCache.directory().appendingPathComponent(EfficientNetLite.Variant.lite0.weightsFileName),
-                                     renderCache: !noRenderCache, renderCacheLimit: renderCacheLimit << 20)
+                                     renderCache: !noRenderCache, renderCacheLimit: renderCacheLimit << 20,
+                                     machineCode: KernelPath.fingerprint)
         let toolchain = try Toolchain.locate(root: root, binFolder: binFolder)
         try toolchain.ensureLibrary()
         let progress = TerminalProgress()

@@ -78,14 +78,15 @@ final class CacheTests: NotebookTestCase {
         XCTAssertFalse(try build().fromCache, "an attribute edit runs again")
     }
 
-    func testKeyCoversEngineWeightsAndMode() throws {
+    func testKeyCoversEngineWeightsModeAndMachineCode() throws {
         let chapter = BookParser.parseChapter(try String(contentsOf: chapterFile, encoding: .utf8), path: "chapters/01-cached.md")
         let base = CacheContext(engine: "1-2", weights: "w:10", compiler: "/usr/bin/swiftc", quick: false, defaultTimeout: 600)
         let key = ResultCache(folder: scratch, context: base).key(for: chapter)
         var engine = base; engine.engine = "1-3"
         var weights = base; weights.weights = "w:11"
         var quick = base; quick.quick = true
-        for changed in [engine, weights, quick] {
+        var machine = base; machine.machineCode = "kernels=avx512 core=Haswell"   // another OpenBLAS core: other bits
+        for changed in [engine, weights, quick, machine] {
             XCTAssertNotEqual(ResultCache(folder: scratch, context: changed).key(for: chapter), key)
         }
         let moved = BookParser.parseChapter("# Moved\n\nprose\n\n" + (try String(contentsOf: chapterFile, encoding: .utf8)),
