@@ -5,7 +5,7 @@ public enum AtlasError: Error, CustomStringConvertible, Equatable {
     case invalidArgument(_ name: String, _ value: String, _ valid: String)
     /// The folder's `atlas.json` records another recipe (or model) than this run's.
     case recipeMismatch(folder: String, stored: String, requested: String)
-    /// The folder's `atlas.json` was started on other machine code (CPU, kernels or OpenBLAS core)
+    /// The folder's `atlas.json` was started on other machine code (kernel build or OpenBLAS core)
     /// than this process runs: its channels would not match the stored ones bit for bit.
     case machineCodeMismatch(folder: String, stored: String, current: String)
     /// A file of the atlas is missing or unreadable.

@@ -15,7 +15,7 @@ public struct AtlasLinks: Sendable {
 
     /// The atlas's index page relative to the site's root, or nil when the site has no atlas.
     public var index: String? {
-        FileManager.default.fileExists(atPath: site.appendingPathComponent("atlas/index.html").path) ? "atlas/index.html" : nil
+        FileManager.default.fileExists(atPath: site.appendingPathComponent(AtlasSite.indexPage).path) ? AtlasSite.indexPage : nil
     }
 
     /// The page of the channel `mention` names, relative to the site's root, or nil.

@@ -25,6 +25,9 @@ public struct AtlasSite {
         self.site = site
     }
 
+    /// The atlas's index page, relative to the site's root.
+    public static let indexPage = "atlas/index.html"
+
     /// The channel page of `layer:channel`, relative to the site's root.
     public static func channelPage(layer: String, channel: Int) -> String { "atlas/\(layer)/\(channel).html" }
 

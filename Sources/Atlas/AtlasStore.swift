@@ -9,7 +9,7 @@ import Tensors
 public struct AtlasManifest: Codable, Equatable, Sendable {
     public var model: String
     public var recipe: AtlasRecipe
-    /// The CPU, kernel build and OpenBLAS core of the first shard (`KernelPath.machineCode`):
+    /// The kernel build and OpenBLAS core of the first shard (`KernelPath.machineCode`):
     /// every shard must run the same, since the bits depend on it. Nil in atlases from before it
     /// was recorded.
     public var machineCode: String?

@@ -11,8 +11,8 @@
 // the result is the one OPENBLAS_CORETYPE would have given. The variable is set only for that
 // call: children and the user's environment are left as they were. A user's own
 // OPENBLAS_CORETYPE always wins when OpenBLAS knows it; an empty or unknown value (OpenBLAS prints
-// "Core not found" and picks by itself) is corrected like an unset one. The OpenBLAS symbols are weak: with another BLAS (or an OpenBLAS
-// without DYNAMIC_ARCH) this does nothing.
+// "Core not found" and picks by itself) is corrected like an unset one. The OpenBLAS symbols are
+// weak: with another BLAS (or an OpenBLAS without DYNAMIC_ARCH) this does nothing.
 #include "CKernels.h"
 #include <stdlib.h>
 #include <string.h>

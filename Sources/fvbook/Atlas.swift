@@ -59,9 +59,10 @@ struct AtlasCommand: ParsableCommand {
             throw AtlasError.unreadable(photos, "no photos folder (the activation ratio and patches need it; pass --photos)")
         }
         let store = AtlasStore(root: URL(fileURLWithPath: out))
-        try store.prepare(model: model.name, recipe: recipe, layers: layerList, machineCode: KernelPath.machineCode)
+        let machineCode = KernelPath.machineCode
+        try store.prepare(model: model.name, recipe: recipe, layers: layerList, machineCode: machineCode)
         if !quiet {
-            FileHandle.standardError.write(Data("shard \(shard) on \(ProcFile.cpuInfoField("model name")): \(KernelPath.machineCode) (core \(BLASCore.current.why))\n".utf8))
+            FileHandle.standardError.write(Data("shard \(shard) on \(ProcFile.cpuInfoField("model name")): \(machineCode) (core \(BLASCore.current.why))\n".utf8))
         }
         let renderer = try AtlasRenderer(model: model, recipe: recipe, photosDirectory: photos)
         let plan = AtlasPlan(layers: layerList, batchSize: recipe.batch)
