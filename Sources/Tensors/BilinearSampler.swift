@@ -25,21 +25,28 @@ package struct BilinearSampler: Sendable {
     package static func warp(from input: (Int, Int), to output: (Int, Int),
                      source: (Double, Double) -> (x: Double, y: Double)) -> BilinearSampler {
         let (h, w) = input
-        var taps = [Int32](), weights = [Float]()
-        taps.reserveCapacity(output.0 * output.1 * 4)
-        weights.reserveCapacity(output.0 * output.1 * 4)
+        let count = output.0 * output.1 * 4
         func tap(_ y: Int, _ x: Int) -> Int32 { (0..<h).contains(y) && (0..<w).contains(x) ? Int32(y * w + x) : -1 }
-        for oy in 0..<output.0 {
-            for ox in 0..<output.1 {
-                var (sx, sy) = source(Double(ox), Double(oy))
-                // Snap values within float noise of a pixel centre (rotations by 90°, identity).
-                if abs(sx - sx.rounded()) < 1e-9 { sx = sx.rounded() }
-                if abs(sy - sy.rounded()) < 1e-9 { sy = sy.rounded() }
-                let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
-                let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
-                taps += [tap(y0, x0), tap(y0, x0 + 1), tap(y0 + 1, x0), tap(y0 + 1, x0 + 1)]
-                weights += [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx]
+        var weights = [Float](repeating: 0, count: count)
+        // Filled in place: a plan is made every step a random rotation is drawn.
+        let taps = [Int32](unsafeUninitializedCapacity: count) { taps, initialized in
+            weights.withUnsafeMutableBufferPointer { weights in
+                for oy in 0..<output.0 {
+                    for ox in 0..<output.1 {
+                        var (sx, sy) = source(Double(ox), Double(oy))
+                        // Snap values within float noise of a pixel centre (rotations by 90°, identity).
+                        if abs(sx - sx.rounded()) < 1e-9 { sx = sx.rounded() }
+                        if abs(sy - sy.rounded()) < 1e-9 { sy = sy.rounded() }
+                        let x0 = Int(sx.rounded(.down)), y0 = Int(sy.rounded(.down))
+                        let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
+                        let t = 4 * (oy * output.1 + ox)
+                        (taps[t], taps[t + 1], taps[t + 2], taps[t + 3]) = (tap(y0, x0), tap(y0, x0 + 1), tap(y0 + 1, x0), tap(y0 + 1, x0 + 1))
+                        (weights[t], weights[t + 1], weights[t + 2], weights[t + 3]) =
+                            ((1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx)
+                    }
+                }
             }
+            initialized = count
         }
         return BilinearSampler(inputHeight: h, inputWidth: w, outputHeight: output.0, outputWidth: output.1,
                                taps: taps, weights: weights)

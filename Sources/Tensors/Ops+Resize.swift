@@ -35,9 +35,11 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
     let cols = LinearTaps(input: w, output: width, alignCorners: alignCorners)
     let out = makeScalars(planes * height * width) { o in
         x.value.scalars.withUnsafeBufferPointer { src in
-            for p in 0..<planes {
-                let s = src.baseAddress! + p * h * w
-                for y in 0..<height {
+            // Output rows are independent: split them (of all planes) over the cores.
+            parallelFor(planes * height, costPerItem: 8 * width) { range in
+                for row in range {
+                    let (p, y) = row.quotientAndRemainder(dividingBy: height)
+                    let s = src.baseAddress! + p * h * w
                     let r0 = s + rows.lower[y] * w, r1 = s + rows.upper[y] * w, ty = rows.weight[y]
                     for xo in 0..<width {
                         let c0 = cols.lower[xo], c1 = cols.upper[xo], tx = cols.weight[xo]
@@ -52,7 +54,8 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
     return x.tape.record(Tensor(shape: shape.dropLast(2) + [height, width], scalars: out), inputs: [x]) { g in
         let dx = makeScalars(planes * h * w, zeroed: true) { d in
             g.scalars.withUnsafeBufferPointer { gb in
-                for p in 0..<planes {
+                // Each plane's gradient gathers from rows that overlap: split by planes.
+                parallelFor(planes, costPerItem: 16 * height * width) { range in for p in range {
                     let dp = d + p * h * w
                     for y in 0..<height {
                         let r0 = rows.lower[y] * w, r1 = rows.upper[y] * w, ty = rows.weight[y]
@@ -65,7 +68,7 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
                             dp[r1 + c1] += v * ty * tx
                         }
                     }
-                }
+                } }
             }
         }
         return [Tensor(shape: shape, scalars: dx)]

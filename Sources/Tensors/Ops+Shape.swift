@@ -83,10 +83,11 @@ private func shiftWindow(_ t: Tensor, height: Int, width: Int, dy: Int, dx: Int,
                     let sy = y + dy
                     let row = o + (p * height + y) * width
                     guard sy >= 0 && sy < h else { row.update(repeating: fill, count: width); continue }
-                    for x in 0..<width {
-                        let sx = x + dx
-                        row[x] = sx >= 0 && sx < w ? src[(p * h + sy) * w + sx] : fill
-                    }
+                    // Columns x0 ..< x1 read the source row; the rest take the fill.
+                    let x0 = min(max(-dx, 0), width), x1 = max(min(w - dx, width), x0)
+                    row.update(repeating: fill, count: x0)
+                    (row + x0).update(from: src.baseAddress! + (p * h + sy) * w + x0 + dx, count: x1 - x0)
+                    (row + x1).update(repeating: fill, count: width - x1)
                 }
             }
         }
