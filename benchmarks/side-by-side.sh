@@ -33,21 +33,27 @@ machine = ours["machine"]
 load = f'{(out / "load-start").read_text().strip()} → {(out / "load-end").read_text().strip()}'
 print(f'{machine["cpu"]}, {machine["cores"]} cores; OpenBLAS core {machine["blasCore"]}; '
       f'1-minute load average {load} (shared machine)\n')
-print("| measure | this engine | PyTorch | ratio |")
-print("|---|---:|---:|---:|")
+# Issue 10's targets: ratios to the peer measured here, and the bench's own.
+step_targets = {("_blocks.8", 224): (1 / 3, "≤ 1/3"), ("_blocks.8", 128): (0.4, "≤ 0.4"), ("logits", 224): (0.4, "≤ 0.4")}
+def verdict(ok): return "met" if ok else "not met"
+print("| measure | this engine | PyTorch | ratio | target |")
+print("|---|---:|---:|---:|---|")
 for s in ours["steps"]:
     if s["batch"] != 1: continue
     p = peer.get((s["layer"], s["size"]))
     if p is None: continue
     e = s["msPerStep"]["median"]
-    print(f'| step to `{s["layer"]}`, {s["size"]} px, batch 1 (ms; cpu {s["coresBusy"]:.1f}) | {e:.1f} | {p:.1f} | {e / p:.2f} |')
+    t = step_targets.get((s["layer"], s["size"]))
+    target = f'{t[1]}: {verdict(e / p <= t[0])}' if t else ""
+    print(f'| step to `{s["layer"]}`, {s["size"]} px, batch 1 (ms; cpu {s["coresBusy"]:.1f}) | {e:.1f} | {p:.1f} | {e / p:.2f} | {target} |')
 r = ours.get("render")
 if r:
     e = r["seconds"]["median"]
-    print(f'| default render, 512 steps, 128 px → 224 (s; cpu {r["coresBusy"]:.2f}) | {e:.1f} | {lucent:.1f} (Lucent) | {e / lucent:.2f} |')
-    print(f'| peak RSS of the default render (MB) | {r["peakRSSMB"]:.0f} | | |')
+    print(f'| default render, 512 steps, 128 px → 224 (s) | {e:.1f} | {lucent:.1f} (Lucent) | {e / lucent:.2f} | ≤ 1/8: {verdict(e / lucent <= 1 / 8)} |')
+    print(f'| cores working in the default render | {r["coresBusy"]:.2f} | | | ≥ 1.8: {verdict(r["coresBusy"] >= 1.8)} |')
+    print(f'| peak RSS of the default render (MB) | {r["peakRSSMB"]:.0f} | | | ≤ 150: {verdict(r["peakRSSMB"] <= 150)} |')
 ratios = [s["perImageRatioToBatch1"] for s in ours["steps"] if s.get("perImageRatioToBatch1")]
-if ratios: print(f'| batch 8 ms per image ÷ batch 1, worst | {max(ratios):.2f} | | |')
+if ratios: print(f'| batch 8 ms per image ÷ batch 1, worst | {max(ratios):.2f} | | | ≤ 0.6: {verdict(max(ratios) <= 0.6)} |')
 g = {run["threads"]: run["gflops"]["median"] for run in ours["sgemm"]["runs"]}
-print(f'| sgemm 1024³, GFLOP/s, 1 / 2 threads | {g.get(1, 0):.0f} / {g.get(2, 0):.0f} | | |')
+print(f'| sgemm 1024³, GFLOP/s, 1 / 2 threads | {g.get(1, 0):.0f} / {g.get(2, 0):.0f} | | | |')
 PY

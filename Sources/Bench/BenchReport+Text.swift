@@ -29,7 +29,7 @@ extension BenchReport {
         var out = ["", "Optimization step = forward to the layer + gradient to the image + Adam (Fourier + decorrelated",
                    "colour, \(setting)). Milliseconds: median (min–max) of \(steps.first!.msPerStep.count)+ steps after \(warmupSteps) warm-up.",
                    "GFLOP: forward + input-gradient convolutions and classifier per image (dw: depthwise part);",
-                   "%pk: achieved GFLOP/s over the 2-thread sgemm peak; cpu: cores busy (CPU time / wall time);",
+                   "%pk: achieved GFLOP/s over the 2-thread sgemm peak; cpu: cores working (CPU time less the pool's spin-waits, / wall time);",
                    "b8/b1: batch-8 ms per image over batch-1 ms.",
                    ""]
         let batches = Array(Set(steps.map(\.batch))).sorted()
@@ -86,28 +86,22 @@ extension BenchReport {
     /// One line per target whose measurement this run made.
     private func targetLines() -> [String] {
         var out: [String] = []
-        func line(_ what: String, _ value: String, _ target: String, _ pytorch: String, met: Bool) {
-            out.append(pad(what, 34) + pad(value, 10, right: true) + "   " + pad(target, 10) + pad(pytorch, 18) + (met ? "met" : "NOT MET"))
+        func line(_ what: String, _ value: String, _ target: String, met: Bool) {
+            out.append(pad(what, 36) + pad(value, 8, right: true) + "   " + pad(target, 10) + (met ? "met" : "NOT MET"))
         }
         guard !transforms else { return [] }  // the targets are for pixel-free steps
-        for t in BenchTargets.steps {
-            guard let m = steps.first(where: { $0.layer == t.layer && $0.size == t.size && $0.batch == 1 }) else { continue }
-            line("step to \(t.layer), \(t.size) px, batch 1", String(format: "%.1f ms", m.msPerStep.median),
-                 String(format: "≤ %.0f ms", t.targetMs), String(format: "PyTorch %.1f ms", t.pytorchMs),
-                 met: m.msPerStep.median <= t.targetMs)
-        }
         let ratios = steps.compactMap(\.perImageRatioToBatch1)
         if let worst = ratios.max() {
             line("batch-8 ms/image ÷ batch 1 (worst)", String(format: "%.2f", worst), String(format: "≤ %.1f", BenchTargets.batchRatio),
-                 "", met: worst <= BenchTargets.batchRatio)
+                 met: worst <= BenchTargets.batchRatio)
         }
         if let r = render {
-            line("default render", String(format: "%.1f s", r.seconds.median), String(format: "≤ %.0f s", BenchTargets.renderSeconds),
-                 String(format: "Lucent %.1f s", BenchTargets.pytorchRenderSeconds), met: r.seconds.median <= BenchTargets.renderSeconds)
+            line("cores working, default render", String(format: "%.2f", r.coresBusy), String(format: "≥ %.1f", BenchTargets.coresBusy),
+                 met: r.coresBusy >= BenchTargets.coresBusy)
             line("default render peak RSS", String(format: "%.0f MB", r.peakRSSMB), String(format: "≤ %.0f MB", BenchTargets.renderPeakRSSMB),
-                 "", met: r.peakRSSMB <= BenchTargets.renderPeakRSSMB)
+                 met: r.peakRSSMB <= BenchTargets.renderPeakRSSMB)
         }
-        return out.isEmpty ? [] : ["Targets (PyTorch 2.15: oneDNN, 2 threads, on this machine)"] + out
+        return out.isEmpty ? [] : ["Targets this run can judge (the ratios to PyTorch and Lucent: benchmarks/side-by-side.sh)"] + out
     }
 
     /// "median (min–max)" with one format for all three.

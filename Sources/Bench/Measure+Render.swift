@@ -13,7 +13,8 @@ struct RenderMeasurement: Codable {
     let inputSize: Int
     /// Wall-clock seconds per render (the optimization and the final image; no metrics).
     let seconds: Stats
-    /// The process's CPU time over the wall time of the renders: 2 is both cores busy throughout.
+    /// The process's working CPU time (less the thread pool's spin-waits) over the wall time of the
+    /// renders: 2 is both cores busy throughout.
     let coresBusy: Double
     /// Peak resident memory of the process that rendered (VmHWM), in MB (10⁶ bytes).
     let peakRSSMB: Double
@@ -32,7 +33,7 @@ func measureDefaultRender(network: Network, runs: Int, measuredIn: String) throw
     let visualizer = FeatureVisualizer(model: network)
     var seconds: [Double] = []
     var steps = 0, size = 0
-    let cpuStart = cpuSeconds()
+    let cpuStart = workingCPUSeconds()
     for _ in 0..<runs {
         let start = monotonicSeconds()
         let v = try visualizer.visualizeFeature(layer: "_blocks.8", channel: 0, measure: false)
@@ -42,7 +43,7 @@ func measureDefaultRender(network: Network, runs: Int, measuredIn: String) throw
     }
     return RenderMeasurement(layer: "_blocks.8", channel: 0, steps: steps, size: size, inputSize: network.inputSize,
                              seconds: Stats(seconds),
-                             coresBusy: rounded((cpuSeconds() - cpuStart) / seconds.reduce(0, +), decimals: 2),
+                             coresBusy: rounded((workingCPUSeconds() - cpuStart) / seconds.reduce(0, +), decimals: 2),
                              peakRSSMB: rounded(Memory.peak(), decimals: 1),
                              rssAfterLoadMB: rounded(rssAfterLoad, decimals: 1),
                              measuredIn: measuredIn)

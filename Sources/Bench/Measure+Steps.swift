@@ -11,18 +11,18 @@ import Tensors
 ///
 /// A two-step pilot render sizes the run: as many steps as fit in the plan's budget, within its
 /// bounds, after its warm-up steps (which are run in the same render and discarded).
-/// - Returns: milliseconds per timed step, and the process's CPU time over the wall time of the
-///   whole render (2 means both cores busy all the time).
+/// - Returns: milliseconds per timed step, and the process's working CPU time over the wall time
+///   of the whole render (2 means both cores busy all the time).
 func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: BenchPlan,
                   repetitions: Int?, transforms: [Transform] = [], resize: Bool = false) throws -> (ms: [Double], coresBusy: Double) {
     func timedRender(steps: Int) throws -> (ms: [Double], coresBusy: Double) {
         var marks = [monotonicSeconds()]
         marks.reserveCapacity(steps + 1)
-        let cpuStart = cpuSeconds()
+        let cpuStart = workingCPUSeconds()
         _ = try render(Recipe(.channel(layer, 0), from: .fourier(size: size, batch: batch, seed: 0),
                               transforms: transforms, steps: steps, resizeToNetworkInput: resize),
                        on: network, progress: { _ in marks.append(monotonicSeconds()) })
-        let busy = (cpuSeconds() - cpuStart) / (marks.last! - marks[0])
+        let busy = (workingCPUSeconds() - cpuStart) / (marks.last! - marks[0])
         return (zip(marks.dropFirst(), marks).map { 1000 * ($0 - $1) }, busy)
     }
     let timed: Int
@@ -37,6 +37,10 @@ func measureSteps(network: Network, layer: String, size: Int, batch: Int, plan: 
     let run = try timedRender(steps: plan.warmupSteps + timed)
     return (Array(run.ms.dropFirst(plan.warmupSteps)), run.coresBusy)
 }
+
+/// CPU seconds of this process that did work: `cpuSeconds()` less the engine's thread pool spinning
+/// for work (which the kernel counts as busy).
+func workingCPUSeconds() -> Double { cpuSeconds() - EngineThreads.spinSeconds }
 
 /// User and system CPU seconds of this process so far, all threads.
 func cpuSeconds() -> Double {

@@ -18,6 +18,7 @@ static _Atomic long finished;       // chunks of the current job that have run
 static fv_chunk_fn job_fn;          // written only while no chunk of any job can be claimed
 static void *job_context;
 static _Atomic int spin_ns = 50000;
+static _Atomic long long spun_ns;   // CPU time spent spinning for work (pool.h: fv_pool_spun_ns)
 
 static pthread_mutex_t submit = PTHREAD_MUTEX_INITIALIZER;  // one caller's job at a time
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -59,11 +60,12 @@ static void *worker(void *unused) {
     for (;;) {
         uint32_t gen = atomic_load_explicit(&published, memory_order_acquire);
         if (gen == seen) {
-            long long deadline = now_ns() + atomic_load_explicit(&spin_ns, memory_order_relaxed);
+            long long start = now_ns(), deadline = start + atomic_load_explicit(&spin_ns, memory_order_relaxed);
             for (int i = 1; (gen = atomic_load_explicit(&published, memory_order_acquire)) == seen; i++) {
                 cpu_relax();
                 if ((i & 255) == 0 && now_ns() > deadline) break;
             }
+            atomic_fetch_add_explicit(&spun_ns, now_ns() - start, memory_order_relaxed);
         }
         if (gen == seen) {
             pthread_mutex_lock(&sleep_lock);
@@ -122,9 +124,13 @@ void fv_pool_run(long chunks, fv_chunk_fn fn, void *context, int threads) {
     run_chunks(generation);
     inside = 0;
     // The last chunks may still be running on workers.
-    for (int i = 1; atomic_load_explicit(&finished, memory_order_acquire) < chunks; i++) {
-        cpu_relax();
-        if ((i & 1023) == 0) sched_yield();
+    if (atomic_load_explicit(&finished, memory_order_acquire) < chunks) {
+        long long start = now_ns();
+        for (int i = 1; atomic_load_explicit(&finished, memory_order_acquire) < chunks; i++) {
+            cpu_relax();
+            if ((i & 1023) == 0) sched_yield();
+        }
+        atomic_fetch_add_explicit(&spun_ns, now_ns() - start, memory_order_relaxed);
     }
     pthread_mutex_unlock(&submit);
 }
@@ -132,3 +138,5 @@ void fv_pool_run(long chunks, fv_chunk_fn fn, void *context, int threads) {
 void fv_pool_set_spin(int microseconds) {
     atomic_store_explicit(&spin_ns, microseconds < 0 ? 0 : microseconds * 1000, memory_order_relaxed);
 }
+
+long long fv_pool_spun_ns(void) { return atomic_load_explicit(&spun_ns, memory_order_relaxed); }

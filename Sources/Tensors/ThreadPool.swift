@@ -1,0 +1,50 @@
+// The engine's cores: everything split across threads goes through `parallelFor`, which runs on
+// the C thread pool of CKernels/pool.c.
+internal import CKernels
+import Foundation
+
+/// The number of threads the engine's own kernels use (the machine's active cores).
+let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Chunks per thread of a parallel job: enough that a thread that starts late (a worker waking
+/// up) or runs slow takes fewer of them instead of leaving the others waiting.
+let chunksPerThread = 4
+
+/// Runs `body(range)` over `count` items split into up to `4 × engineThreadCount` contiguous
+/// chunks, on the engine's thread pool (`fv_pool_run`): the calling thread and the workers claim
+/// chunks as they come free. Small jobs (`count * costPerItem` below ~32k) run inline on the
+/// calling thread. The chunks depend only on `count`, so results never depend on the scheduling.
+/// Public so the image-side ops in FeatureVis split their work the same way.
+@inline(__always)
+public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+    let chunks = min(count, engineThreadCount * chunksPerThread)
+    if chunks <= 1 || count * costPerItem < 32_768 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        var job = ParallelJob(count: count, chunks: chunks, body: body)
+        withUnsafeMutablePointer(to: &job) { pointer in
+            fv_pool_run(chunks, { context, chunk in
+                let job = context!.assumingMemoryBound(to: ParallelJob.self).pointee
+                job.body((job.count * chunk / job.chunks)..<(job.count * (chunk + 1) / job.chunks))
+            }, pointer, Int32(engineThreadCount))
+        }
+    }
+}
+
+/// One `parallelFor` call as the pool's chunk function sees it.
+private struct ParallelJob {
+    let count: Int, chunks: Int
+    let body: (Range<Int>) -> Void
+}
+
+/// The engine's thread pool as benchmarks see it.
+public enum EngineThreads {
+    /// Threads that run the engine's parallel kernels (the caller's and the pool's workers).
+    public static var count: Int { engineThreadCount }
+
+    /// CPU seconds the pool's threads have spent spinning for work since the process started:
+    /// CPU time that counts as busy in `getrusage` but computed nothing.
+    public static var spinSeconds: Double { Double(fv_pool_spun_ns()) / 1e9 }
+}
