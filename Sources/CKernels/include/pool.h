@@ -15,9 +15,6 @@ typedef void (*fv_chunk_fn)(void *context, long chunk);
 /// another thread's job is running, runs its chunks inline.
 void fv_pool_run(long chunks, fv_chunk_fn fn, void *context, int threads);
 
-/// Microseconds a worker spins for the next job before it sleeps (default 50; 0: sleep at once).
-void fv_pool_set_spin(int microseconds);
-
 /// Nanoseconds the pool's threads have spent spinning (a worker waiting for a job, a caller for
 /// its job's last chunks) since the process started: CPU time that did no work.
 long long fv_pool_spun_ns(void);
