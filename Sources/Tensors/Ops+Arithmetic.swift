@@ -1,18 +1,36 @@
 // Elementwise arithmetic and reductions: the pattern every differentiable op follows —
 // compute the value, then record it with a pullback that maps the output gradient to input gradients.
 
+/// `count` scalars, each written by `body(range, out)` for the indices in `range`: blocks of 4096
+/// split over the cores (a tensor under 32k scalars in one go on the calling thread). Every scalar
+/// is computed the same way whatever the split, so results never depend on it.
+@inline(__always)
+func elementwiseScalars(_ count: Int, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    makeScalars(count) { out in
+        parallelFor((count + 4095) / 4096, costPerItem: 4096) { blocks in
+            body(blocks.lowerBound * 4096..<min(count, blocks.upperBound * 4096), out)
+        }
+    }
+}
+
 extension Tensor {
-    /// Elementwise combination of two tensors of equal shape.
-    public func zipped(with other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    /// Elementwise combination of two tensors of equal shape. `f` runs on several threads at once.
+    public func zipped(with other: Tensor, _ f: @Sendable (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "shape mismatch: \(shape) vs \(other.shape)")
-        var out = [Float](repeating: 0, count: count)
-        for i in 0..<count { out[i] = f(scalars[i], other.scalars[i]) }
+        let out = scalars.withUnsafeBufferPointer { x in
+            other.scalars.withUnsafeBufferPointer { y in
+                elementwiseScalars(count) { range, o in for i in range { o[i] = f(x[i], y[i]) } }
+            }
+        }
         return Tensor(shape: shape, scalars: out)
     }
 
-    /// Elementwise map.
-    public func map(_ f: (Float) -> Float) -> Tensor {
-        Tensor(shape: shape, scalars: scalars.map(f))
+    /// Elementwise map. `f` runs on several threads at once.
+    public func map(_ f: @Sendable (Float) -> Float) -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { x in
+            elementwiseScalars(count) { range, o in for i in range { o[i] = f(x[i]) } }
+        }
+        return Tensor(shape: shape, scalars: out)
     }
 
     public func sum() -> Float { scalars.reduce(0, +) }

@@ -4,14 +4,12 @@ import Foundation
 
 extension Tensor {
     /// Elementwise combination of three equal-shape tensors (for pullbacks that need x, y and g).
-    func zipped(with b: Tensor, _ c: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
+    func zipped(with b: Tensor, _ c: Tensor, _ f: @Sendable (Float, Float, Float) -> Float) -> Tensor {
         precondition(shape == b.shape && shape == c.shape, "shape mismatch: \(shape), \(b.shape), \(c.shape)")
-        let out = makeScalars(count) { o in
-            scalars.withUnsafeBufferPointer { x in
-                b.scalars.withUnsafeBufferPointer { y in
-                    c.scalars.withUnsafeBufferPointer { z in
-                        for i in 0..<x.count { o[i] = f(x[i], y[i], z[i]) }
-                    }
+        let out = scalars.withUnsafeBufferPointer { x in
+            b.scalars.withUnsafeBufferPointer { y in
+                c.scalars.withUnsafeBufferPointer { z in
+                    elementwiseScalars(count) { range, o in for i in range { o[i] = f(x[i], y[i], z[i]) } }
                 }
             }
         }
@@ -22,8 +20,8 @@ extension Tensor {
 extension Variable {
     /// An elementwise op: `value(x)` forward, and `derivative(x, y)` (input and output) backward.
     @inline(__always)
-    func elementwise(_ value: (Float) -> Float,
-                     derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Variable {
+    func elementwise(_ value: @Sendable (Float) -> Float,
+                     derivative: @escaping @Sendable (_ x: Float, _ y: Float) -> Float) -> Variable {
         let x = self.value
         let y = x.map(value)
         return tape.record(y, inputs: [self]) { g in [g.zipped(with: x, y) { g, x, y in g * derivative(x, y) }] }

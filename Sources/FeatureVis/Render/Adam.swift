@@ -40,10 +40,14 @@ public struct Adam: Sendable {
                 m[k].withUnsafeMutableBufferPointer { m in
                     v[k].withUnsafeMutableBufferPointer { v in
                         parameters[k].scalars.withUnsafeMutableBufferPointer { p in
-                            for i in 0..<p.count {
-                                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                p[i] += lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                            // Blocks of 4096 over the cores; each scalar's update is the same either way.
+                            let count = p.count
+                            parallelFor((count + 4095) / 4096, costPerItem: 4096) { blocks in
+                                for i in blocks.lowerBound * 4096..<min(count, blocks.upperBound * 4096) {
+                                    m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                    p[i] += lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+                                }
                             }
                         }
                     }
