@@ -15,6 +15,7 @@ func elementwiseScalars(_ count: Int, _ body: (Range<Int>, UnsafeMutablePointer<
 
 extension Tensor {
     /// Elementwise combination of two tensors of equal shape. `f` runs on several threads at once.
+    @inline(__always)  // so that `f` is inlined into the loop
     public func zipped(with other: Tensor, _ f: @Sendable (Float, Float) -> Float) -> Tensor {
         precondition(shape == other.shape, "shape mismatch: \(shape) vs \(other.shape)")
         let out = scalars.withUnsafeBufferPointer { x in
@@ -26,6 +27,7 @@ extension Tensor {
     }
 
     /// Elementwise map. `f` runs on several threads at once.
+    @inline(__always)  // so that `f` is inlined into the loop
     public func map(_ f: @Sendable (Float) -> Float) -> Tensor {
         let out = scalars.withUnsafeBufferPointer { x in
             elementwiseScalars(count) { range, o in for i in range { o[i] = f(x[i]) } }

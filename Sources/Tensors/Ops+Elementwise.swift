@@ -4,6 +4,7 @@ import Foundation
 
 extension Tensor {
     /// Elementwise combination of three equal-shape tensors (for pullbacks that need x, y and g).
+    @inline(__always)  // so that `f` is inlined into the loop
     func zipped(with b: Tensor, _ c: Tensor, _ f: @Sendable (Float, Float, Float) -> Float) -> Tensor {
         precondition(shape == b.shape && shape == c.shape, "shape mismatch: \(shape), \(b.shape), \(c.shape)")
         let out = scalars.withUnsafeBufferPointer { x in

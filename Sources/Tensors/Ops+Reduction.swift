@@ -90,16 +90,30 @@ public func broadcastMultiply(_ x: Variable, _ y: Variable) -> Variable {
     let yShape = y.shape
     let index = broadcastIndices(full: x.shape, small: broadcastShape(yShape, to: x.shape, "broadcastMultiply"))
     let xv = x.value, yv = y.value
-    let out = makeScalars(xv.count) { o in for i in 0..<xv.count { o[i] = xv.scalars[i] * yv.scalars[Int(index[i])] } }
+    let needY = y.needsGradient  // not the variable: it would retain the tape
+    let out = withPointers(xv, yv, index) { xs, ys, ix in
+        elementwiseScalars(xv.count) { r, o in for i in r { o[i] = xs[i] * ys[Int(ix[i])] } }
+    }
     return x.tape.record(Tensor(shape: xv.shape, scalars: out), inputs: [x, y]) { g in
-        var dy = [Float](repeating: 0, count: yv.count)
-        var dx = [Float](repeating: 0, count: xv.count)
-        for i in 0..<xv.count {
-            let j = Int(index[i])
-            dx[i] = g.scalars[i] * yv.scalars[j]
-            dy[j] += g.scalars[i] * xv.scalars[i]
+        withPointers(g, yv, index) { gs, ys, ix in
+            let dx = elementwiseScalars(xv.count) { r, o in for i in r { o[i] = gs[i] * ys[Int(ix[i])] } }
+            guard needY else { return [Tensor(shape: xv.shape, scalars: dx), nil] }
+            var dy = [Float](repeating: 0, count: yv.count)
+            xv.scalars.withUnsafeBufferPointer { xs in
+                for i in 0..<xv.count { dy[Int(ix[i])] += gs[i] * xs[i] }
+            }
+            return [Tensor(shape: xv.shape, scalars: dx), Tensor(shape: yShape, scalars: dy)]
         }
-        return [Tensor(shape: xv.shape, scalars: dx), Tensor(shape: yShape, scalars: dy)]
+    }
+}
+
+/// Calls `body` with the storage of two tensors and a broadcast index, valid during the call.
+private func withPointers<R>(_ a: Tensor, _ b: Tensor, _ index: [Int32],
+                             _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Int32>) -> R) -> R {
+    a.scalars.withUnsafeBufferPointer { a in
+        b.scalars.withUnsafeBufferPointer { b in
+            index.withUnsafeBufferPointer { i in body(a.baseAddress!, b.baseAddress!, i.baseAddress!) }
+        }
     }
 }
 
@@ -109,7 +123,9 @@ public func broadcastAdd(_ x: Variable, _ y: Variable) -> Variable {
     let index = broadcastIndices(full: x.shape, small: broadcastShape(yShape, to: x.shape, "broadcastAdd"))
     let xv = x.value, yv = y.value
     let out = makeScalars(xv.count) { o in for i in 0..<xv.count { o[i] = xv.scalars[i] + yv.scalars[Int(index[i])] } }
+    let needY = y.needsGradient
     return x.tape.record(Tensor(shape: xv.shape, scalars: out), inputs: [x, y]) { g in
+        guard needY else { return [g, nil] }
         var dy = [Float](repeating: 0, count: yv.count)
         for i in 0..<xv.count { dy[Int(index[i])] += g.scalars[i] }
         return [g, Tensor(shape: yShape, scalars: dy)]
