@@ -1,3 +1,5 @@
+internal import CKernels
+
 /// A reverse-mode autodiff tape: ops append nodes in execution order, so walking the nodes
 /// backwards from an output is a valid reverse topological order.
 ///
@@ -114,9 +116,14 @@ extension Tensor {
     /// In-place elementwise sum; shapes must match.
     public mutating func add(_ other: Tensor) {
         precondition(shape == other.shape, "add: \(shape) vs \(other.shape)")
+        let count = self.count
         scalars.withUnsafeMutableBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] += b[i] }
+                // Blocks of 4096 over the cores (gradients of residual blocks meet here).
+                parallelFor((count + 4095) / 4096, costPerItem: 4096) { blocks in
+                    let i = blocks.lowerBound * 4096
+                    fv_add_inplace(a.baseAddress! + i, b.baseAddress! + i, min(count, blocks.upperBound * 4096) - i)
+                }
             }
         }
     }
