@@ -28,10 +28,11 @@ package struct BilinearSampler: Sendable {
         let count = output.0 * output.1 * 4
         func tap(_ y: Int, _ x: Int) -> Int32 { (0..<h).contains(y) && (0..<w).contains(x) ? Int32(y * w + x) : -1 }
         var weights = [Float](repeating: 0, count: count)
-        // Filled in place: a plan is made every step a random rotation is drawn.
         let taps = [Int32](unsafeUninitializedCapacity: count) { taps, initialized in
             weights.withUnsafeMutableBufferPointer { weights in
-                for oy in 0..<output.0 {
+                let (taps, weights) = (UncheckedBuffer(taps), UncheckedBuffer(weights))
+                // Rows over the cores: a plan is made every step a random rotation is drawn.
+                parallelFor(output.0, costPerItem: 64 * output.1) { rows in for oy in rows {
                     for ox in 0..<output.1 {
                         var (sx, sy) = source(Double(ox), Double(oy))
                         // Snap values within float noise of a pixel centre (rotations by 90°, identity).
@@ -44,7 +45,7 @@ package struct BilinearSampler: Sendable {
                         (weights[t], weights[t + 1], weights[t + 2], weights[t + 3]) =
                             ((1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx)
                     }
-                }
+                } }
             }
             initialized = count
         }
@@ -127,4 +128,14 @@ package struct BilinearSampler: Sendable {
 /// Differentiable bilinear resampling of `[N, C, H, W]` by a precomputed plan.
 package func sampleBilinear(_ x: Variable, _ plan: BilinearSampler, fill: Float = 0) -> Variable {
     x.tape.record(plan.apply(x.value, fill: fill), inputs: [x]) { g in [plan.applyTransposed(g)] }
+}
+
+/// A buffer whose disjoint parts several threads fill.
+private struct UncheckedBuffer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    init(_ buffer: UnsafeMutableBufferPointer<T>) { base = buffer.baseAddress! }
+    subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
 }
