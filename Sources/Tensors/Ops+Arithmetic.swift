@@ -35,6 +35,20 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
+    /// Whether no scalar is infinite or NaN (checked in blocks over the cores).
+    public var isFinite: Bool {
+        let blocks = (count + 4095) / 4096
+        var finite = [Bool](repeating: true, count: blocks)
+        scalars.withUnsafeBufferPointer { x in
+            finite.withUnsafeMutableBufferPointer { finite in
+                parallelFor(blocks, costPerItem: 4096) { r in
+                    for b in r { finite[b] = x[b * 4096..<min(count, (b + 1) * 4096)].allSatisfy(\.isFinite) }
+                }
+            }
+        }
+        return !finite.contains(false)
+    }
+
     public func sum() -> Float { scalars.reduce(0, +) }
     public func mean() -> Float { count == 0 ? 0 : sum() / Float(count) }
 }

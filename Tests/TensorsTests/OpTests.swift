@@ -10,6 +10,18 @@ private func pointwise(_ f: @escaping (Double) -> Double) -> ([Tensor]) -> Tenso
 
 final class ElementwiseTests: XCTestCase {
     let x = Inputs.normal([2, 3, 4], seed: 11)
+
+    func testIsFiniteSeesEveryBlock() {
+        // 3 × 224 × 113: many blocks of 4096, checked on several threads.
+        let count = 3 * 224 * 113
+        XCTAssertTrue(Tensor(shape: [count], scalars: (0..<count).map { Float($0) }).isFinite)
+        for (at, bad) in [(0, Float.nan), (4095, .infinity), (4096, -.infinity), (count - 1, .nan), (count / 2, .nan)] {
+            var scalars = [Float](repeating: 1, count: count)
+            scalars[at] = bad
+            XCTAssertFalse(Tensor(shape: [count], scalars: scalars).isFinite, "\(bad) at \(at)")
+        }
+        XCTAssertTrue(Tensor(shape: [0], scalars: []).isFinite)
+    }
     let positive = Inputs.uniform([2, 3, 4], 0.5, 2, seed: 12)
 
     func testActivations() {

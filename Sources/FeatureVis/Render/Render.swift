@@ -156,7 +156,7 @@ private struct StepLoop {
             let g = variables.map { gradients[$0] }
             let imageGradient = gradients[made].map { Swift.abs($0) }
             if attribution?.shape == imageGradient.shape { attribution!.add(imageGradient) } else { attribution = imageGradient }
-            guard g.allSatisfy({ $0.scalars.allSatisfy(\.isFinite) }) else {
+            guard g.allSatisfy(\.isFinite) else {
                 throw FeatureVisError.nonFinite(what: "gradient", step: step, objective: objective.name)
             }
             adam.ascend(&param.parameters, along: g)
