@@ -29,18 +29,20 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
         return try body()
     }
 
-    /// The machine code that computes results, in words: the vector-kernel build and the OpenBLAS
-    /// build and core. Two processes whose lines differ may produce different bits from the same
+    /// The machine code that computes results, in words: the vector-kernel build, the OpenBLAS
+    /// build and core, and the engine's thread count (small 1×1 products are split into one block
+    /// of rows per thread, and OpenBLAS's small-matrix kernels round a block differently from the
+    /// whole product). Two processes whose lines differ may produce different bits from the same
     /// inputs (an atlas records the line and refuses to mix two). The CPU's maker and model are
     /// not part of it: the same kernels give the same bits on an AMD EPYC and an Intel Xeon (the
     /// kernels use no approximate instructions), so a mixed cluster can share an atlas.
     ///
     /// ```swift
-    /// print(KernelPath.machineCode)   // "avx512 kernels, OpenBLAS 0.3.21 core SkylakeX"
+    /// print(KernelPath.machineCode)   // "avx512 kernels, OpenBLAS 0.3.21 core SkylakeX, 2 threads"
     /// ```
     package static var machineCode: String {
         let version = String(cString: openblas_get_config()).split(separator: " ").prefix(2).joined(separator: " ")
-        return "\(current) kernels, \(version) core \(BLASCore.current.name)"
+        return "\(current) kernels, \(version) core \(BLASCore.current.name), \(engineThreadCount) threads"
     }
 
     /// What decides which machine code computes a result: the CPU (model and feature flags), the

@@ -78,8 +78,10 @@ private func shiftWindow(_ t: Tensor, height: Int, width: Int, dy: Int, dx: Int,
     let planes = shape.dropLast(2).reduce(1, *)
     let out = makeScalars(planes * height * width) { o in
         t.scalars.withUnsafeBufferPointer { src in
-            for p in 0..<planes {
-                for y in 0..<height {
+            // Rows of all planes over the cores.
+            parallelFor(planes * height, costPerItem: width) { rows in
+                for item in rows {
+                    let (p, y) = item.quotientAndRemainder(dividingBy: height)
                     let sy = y + dy
                     let row = o + (p * height + y) * width
                     guard sy >= 0 && sy < h else { row.update(repeating: fill, count: width); continue }

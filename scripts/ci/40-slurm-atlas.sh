@@ -85,7 +85,7 @@ sinfo -h -o %T | grep -q idle || { echo "slurm node did not come up" >&2; tail "
 # diff below names it if that happens again.)
 ( cd "$root" && "$fvbook" atlas --layers "$layer" $args --out "$work/whole" \
     && "$fvbook" atlas --merge "$work/whole" --site "$work/site-whole" )
-core=$(sed -n 's/.*"machineCode" : ".* core \([A-Za-z0-9_]*\)".*/\1/p' "$work/whole/atlas.json")
+core=$(sed -n 's/.*"machineCode" : "[^"]* core \([A-Za-z0-9_]*\).*/\1/p' "$work/whole/atlas.json")
 [ -n "$core" ] || { echo "no OpenBLAS core in $work/whole/atlas.json" >&2; exit 1; }
 
 # The sharded atlas through the scheduler (three tasks, ids 1-3), then the merge job.
