@@ -15,25 +15,19 @@ func broadcastIndices(full: [Int], small: [Int]) -> [Int32] {
     let count = full.reduce(1, *)
     var result = [Int32](repeating: 0, count: count)
     guard count > 0 else { return result }
-    // Walk the last dimension in a tight loop; an odometer advances the others.
+    // Rows of the last dimension over the cores: each row finds its base from its own index.
     let rank = full.count
     let inner = rank == 0 ? 1 : full[rank - 1]
     let innerStride = rank == 0 ? 0 : strides[rank - 1]
-    var counter = [Int](repeating: 0, count: max(rank - 1, 0))
-    var base = 0
-    var i = 0
     result.withUnsafeMutableBufferPointer { r in
-        while i < count {
-            for j in 0..<inner { r[i + j] = Int32(base + j * innerStride) }
-            i += inner
-            var d = rank - 2
-            while d >= 0 {
-                counter[d] += 1
-                base += strides[d]
-                if counter[d] < full[d] { break }
-                base -= strides[d] * full[d]
-                counter[d] = 0
-                d -= 1
+        parallelFor(count / inner, costPerItem: inner) { rows in
+            for row in rows {
+                var rest = row, base = 0
+                for d in stride(from: rank - 2, through: 0, by: -1) {
+                    base += rest % full[d] * strides[d]
+                    rest /= full[d]
+                }
+                for j in 0..<inner { r[row * inner + j] = Int32(base + j * innerStride) }
             }
         }
     }
