@@ -103,16 +103,20 @@ static void start_workers(int threads) {
     }
 }
 
+static void run_inline(long chunks, fv_chunk_fn fn, void *context) {
+    for (long i = 0; i < chunks; i++) fn(context, i);
+}
+
 void fv_pool_run(long chunks, fv_chunk_fn fn, void *context, int threads) {
     if (chunks <= 0) return;
     if (chunks == 1 || threads <= 1 || inside || chunks > (long)COUNT_MASK || pthread_mutex_trylock(&submit) != 0) {
-        for (long i = 0; i < chunks; i++) fn(context, i);
+        run_inline(chunks, fn, context);
         return;
     }
     if (worker_count < 0) start_workers(threads);
-    if (worker_count == 0) {
+    if (worker_count == 0) {  // no thread could be started
         pthread_mutex_unlock(&submit);
-        for (long i = 0; i < chunks; i++) fn(context, i);
+        run_inline(chunks, fn, context);
         return;
     }
     static uint64_t generation;

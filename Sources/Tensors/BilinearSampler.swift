@@ -30,7 +30,6 @@ package struct BilinearSampler: Sendable {
         var weights = [Float](repeating: 0, count: count)
         let taps = [Int32](unsafeUninitializedCapacity: count) { taps, initialized in
             weights.withUnsafeMutableBufferPointer { weights in
-                let (taps, weights) = (UncheckedBuffer(taps), UncheckedBuffer(weights))
                 // Rows over the cores: a plan is made every step a random rotation is drawn.
                 parallelFor(output.0, costPerItem: 64 * output.1) { rows in for oy in rows {
                     for ox in 0..<output.1 {
@@ -128,14 +127,4 @@ package struct BilinearSampler: Sendable {
 /// Differentiable bilinear resampling of `[N, C, H, W]` by a precomputed plan.
 package func sampleBilinear(_ x: Variable, _ plan: BilinearSampler, fill: Float = 0) -> Variable {
     x.tape.record(plan.apply(x.value, fill: fill), inputs: [x]) { g in [plan.applyTransposed(g)] }
-}
-
-/// A buffer whose disjoint parts several threads fill.
-private struct UncheckedBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ buffer: UnsafeMutableBufferPointer<T>) { base = buffer.baseAddress! }
-    subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
 }

@@ -1,16 +1,11 @@
 // Elementwise arithmetic and reductions: the pattern every differentiable op follows —
 // compute the value, then record it with a pullback that maps the output gradient to input gradients.
 
-/// `count` scalars, each written by `body(range, out)` for the indices in `range`: blocks of 4096
-/// split over the cores (a tensor under 32k scalars in one go on the calling thread). Every scalar
-/// is computed the same way whatever the split, so results never depend on it.
+/// `count` scalars, each written by `body(range, out)` for the indices in `range`, split over the
+/// cores by `parallelForScalars`.
 @inline(__always)
 func elementwiseScalars(_ count: Int, _ body: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
-    makeScalars(count) { out in
-        parallelFor((count + 4095) / 4096, costPerItem: 4096) { blocks in
-            body(blocks.lowerBound * 4096..<min(count, blocks.upperBound * 4096), out)
-        }
-    }
+    makeScalars(count) { out in parallelForScalars(count) { body($0, out) } }
 }
 
 extension Tensor {
@@ -35,15 +30,13 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
-    /// Whether no scalar is infinite or NaN (checked in blocks over the cores).
+    /// Whether no scalar is infinite or NaN (checked over the cores).
     public var isFinite: Bool {
-        let blocks = (count + 4095) / 4096
-        var finite = [Bool](repeating: true, count: blocks)
+        // One verdict per 4096 scalars; each range starts on its own block.
+        var finite = [Bool](repeating: true, count: (count + 4095) / 4096)
         scalars.withUnsafeBufferPointer { x in
             finite.withUnsafeMutableBufferPointer { finite in
-                parallelFor(blocks, costPerItem: 4096) { r in
-                    for b in r { finite[b] = x[b * 4096..<min(count, (b + 1) * 4096)].allSatisfy(\.isFinite) }
-                }
+                parallelForScalars(count) { r in finite[r.lowerBound / 4096] = x[r].allSatisfy(\.isFinite) }
             }
         }
         return !finite.contains(false)

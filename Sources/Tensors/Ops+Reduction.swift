@@ -116,7 +116,9 @@ public func broadcastAdd(_ x: Variable, _ y: Variable) -> Variable {
     let yShape = y.shape
     let index = broadcastIndices(full: x.shape, small: broadcastShape(yShape, to: x.shape, "broadcastAdd"))
     let xv = x.value, yv = y.value
-    let out = makeScalars(xv.count) { o in for i in 0..<xv.count { o[i] = xv.scalars[i] + yv.scalars[Int(index[i])] } }
+    let out = withPointers(xv, yv, index) { xs, ys, ix in
+        elementwiseScalars(xv.count) { r, o in for i in r { o[i] = xs[i] + ys[Int(ix[i])] } }
+    }
     let needY = y.needsGradient
     return x.tape.record(Tensor(shape: xv.shape, scalars: out), inputs: [x, y]) { g in
         guard needY else { return [g, nil] }

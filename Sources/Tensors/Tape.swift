@@ -119,10 +119,9 @@ extension Tensor {
         let count = self.count
         scalars.withUnsafeMutableBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
-                // Blocks of 4096 over the cores (gradients of residual blocks meet here).
-                parallelFor((count + 4095) / 4096, costPerItem: 4096) { blocks in
-                    let i = blocks.lowerBound * 4096
-                    fv_add_inplace(a.baseAddress! + i, b.baseAddress! + i, min(count, blocks.upperBound * 4096) - i)
+                // Over the cores: gradients of residual blocks meet here.
+                parallelForScalars(count) { r in
+                    fv_add_inplace(a.baseAddress! + r.lowerBound, b.baseAddress! + r.lowerBound, r.count)
                 }
             }
         }

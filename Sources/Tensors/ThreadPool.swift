@@ -33,6 +33,16 @@ public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>)
     }
 }
 
+/// Runs `body(range)` over the indices `0..<count` of a flat array, in blocks of 4096 split over the
+/// cores (`parallelFor`); an array whose `count × costPerScalar` is under ~32k is one range on the
+/// calling thread. For element-wise loops: every index is computed the same way whatever the split.
+@inline(__always)
+public func parallelForScalars(_ count: Int, costPerScalar: Int = 1, _ body: (Range<Int>) -> Void) {
+    parallelFor((count + 4095) / 4096, costPerItem: 4096 * costPerScalar) { blocks in
+        body(blocks.lowerBound * 4096..<min(count, blocks.upperBound * 4096))
+    }
+}
+
 /// One `parallelFor` call as the pool's chunk function sees it.
 private struct ParallelJob {
     let count: Int, chunks: Int

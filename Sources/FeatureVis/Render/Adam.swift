@@ -40,11 +40,10 @@ public struct Adam: Sendable {
                 m[k].withUnsafeMutableBufferPointer { m in
                     v[k].withUnsafeMutableBufferPointer { v in
                         parameters[k].scalars.withUnsafeMutableBufferPointer { p in
-                            // Blocks of 4096 over the cores (a square root and two divisions a
-                            // scalar: worth it from a few thousand); each update is the same either way.
-                            let count = p.count
-                            parallelFor((count + 4095) / 4096, costPerItem: 8 * 4096) { blocks in
-                                for i in blocks.lowerBound * 4096..<min(count, blocks.upperBound * 4096) {
+                            // Over the cores (a square root and two divisions a scalar: worth it
+                            // from a few thousand); each update is the same either way.
+                            parallelForScalars(p.count, costPerScalar: 8) { range in
+                                for i in range {
                                     m[i] = b1 * m[i] + (1 - b1) * g[i]
                                     v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
                                     p[i] += lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
