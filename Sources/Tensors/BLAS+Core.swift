@@ -8,7 +8,7 @@ public struct BLASCore: Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
         /// OpenBLAS's own choice, as strong as the CPU supports (or a core the engine does not know).
         case chosenByOpenBLAS
-        /// OpenBLAS had picked a weaker core (named here); the engine replaced it at load.
+        /// OpenBLAS had picked a weaker core, or Zen (named here); the engine replaced it at load.
         case corrected(from: String)
         /// `OPENBLAS_CORETYPE` names a core OpenBLAS knows: the user's choice, left alone.
         case setByUser
@@ -31,6 +31,12 @@ public struct BLASCore: Sendable, Equatable, CustomStringConvertible {
     /// The core this CPU supports by cpuid (`SkylakeX` for AVX-512, `Haswell` for AVX2 + FMA), or
     /// nil when it has neither.
     public static var supportedByCPU: String? { fv_cpu_blas_core().map { String(cString: $0) } }
+
+    /// Whether the load-time correction replaces core `have` by the CPU's core `want`: `have` is
+    /// weaker, or is `Zen` where `Haswell` runs the same sgemm kernels with a faster β pass.
+    public static func replaces(_ have: String, with want: String) -> Bool {
+        fv_blas_core_replaceable(have, want) != 0
+    }
 
     /// The vector level of a core name: 3 AVX-512, 2 AVX2 + FMA, 1 AVX, 0 SSE; nil when unknown.
     public static func level(of name: String) -> Int? {

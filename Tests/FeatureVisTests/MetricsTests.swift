@@ -34,6 +34,10 @@ final class MetricsTests: XCTestCase {
         // Smaller images are resized up to the input size first.
         XCTAssertEqual(try Measures.channelActivation(of: seededUniform([1, 3, 8, 8], seed: 2), network: tiny,
                                                       layer: "features.4", channel: 5).count, 1)
+        // A classifier's output is [N, classes]: its "plane" is one value, the logit itself.
+        let logits = try tiny.forward(tape.constant(image), reading: ["classifier"])["classifier"]!.value
+        assertClose(try Measures.channelActivation(of: image, network: tiny, layer: "classifier", channel: 7),
+                    [logits.scalars[7], logits.scalars[17]])
         let r1 = try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5)
         let r2 = try Measures.robustness(of: image, network: tiny, layer: "features.4", channel: 5)
         XCTAssertEqual(r1, r2, "seeded")

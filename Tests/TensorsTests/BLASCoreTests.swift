@@ -69,9 +69,10 @@ final class BLASCoreTests: XCTestCase {
         if lines[1].hasPrefix("corrected from ") {
             XCTAssertEqual(lines[0], wanted)
             let from = String(lines[1].dropFirst("corrected from ".count))
-            XCTAssertLessThan(try XCTUnwrap(BLASCore.level(of: from)), level)
+            XCTAssertTrue(BLASCore.replaces(from, with: wanted), "replaced \(from), which the correction keeps")
         } else {
             XCTAssertEqual(lines[1], "chosen")
+            XCTAssertFalse(BLASCore.replaces(lines[0], with: wanted), "\(lines[0]) kept on a \(wanted) CPU")
         }
     }
 
@@ -92,6 +93,20 @@ final class BLASCoreTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(try XCTUnwrap(BLASCore.level(of: lines[0])), BLASCore.level(of: wanted)!,
                                         "OPENBLAS_CORETYPE=\(value): \(lines)")
         }
+    }
+
+    /// Which cores the correction replaces by the CPU's: weaker ones, and Zen by Haswell (same
+    /// sgemm kernels, faster β pass); never an equal or stronger one, nor a name it does not know.
+    func testWhichCoresAreReplaced() {
+        XCTAssertTrue(BLASCore.replaces("Prescott", with: "Haswell"))
+        XCTAssertTrue(BLASCore.replaces("Sandybridge", with: "SkylakeX"))
+        XCTAssertTrue(BLASCore.replaces("Zen", with: "Haswell"))
+        XCTAssertTrue(BLASCore.replaces("ZEN", with: "SkylakeX"))
+        XCTAssertFalse(BLASCore.replaces("Haswell", with: "Haswell"))
+        XCTAssertFalse(BLASCore.replaces("Excavator", with: "Haswell"))
+        XCTAssertFalse(BLASCore.replaces("SkylakeX", with: "Haswell"))
+        XCTAssertFalse(BLASCore.replaces("Cooperlake", with: "SkylakeX"))
+        XCTAssertFalse(BLASCore.replaces("Neoverse", with: "Haswell"))
     }
 
     /// The levels the correction compares: a wrong table would correct strong cores or miss weak ones.

@@ -72,7 +72,7 @@ void fv_depthwise_backward(const float *dy, const unsigned char *mask, const flo
 void fv_keep_freed_memory(void);
 
 // OpenBLAS's core (its kernel family), corrected at load when OpenBLAS picked one weaker than the
-// CPU supports (see blas_core.c).
+// CPU supports, or Zen where Haswell runs the same kernels faster (see blas_core.c).
 
 /// Why the core in use is the one it is.
 enum { FV_BLAS_CORE_CHOSEN = 0, FV_BLAS_CORE_CORRECTED = 1, FV_BLAS_CORE_USER = 2 };
@@ -90,6 +90,10 @@ const char *fv_blas_core_replaced(void);
 /// The vector level of an OpenBLAS x86-64 core name: 3 AVX-512, 2 AVX2 + FMA, 1 AVX, 0 SSE; −1 for
 /// a name the engine does not know (never corrected).
 int fv_blas_core_level(const char *name);
+
+/// 1 when the load-time correction replaces core `have` by `want` (the CPU's core): `have` is
+/// weaker, or is Zen and `want` Haswell. 0 for names the engine does not know.
+int fv_blas_core_replaceable(const char *have, const char *want);
 
 /// The OpenBLAS core this CPU supports by cpuid: "SkylakeX" (AVX-512 F/CD/BW/DQ/VL), "Haswell"
 /// (AVX2 + FMA), or null (neither, or not x86-64).

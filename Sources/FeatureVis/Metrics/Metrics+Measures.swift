@@ -12,7 +12,8 @@ public enum Measures {
             throw ModelError.channelOutOfRange(channel, layer: layer, channels: reference.channels)
         }
         let activations = try layerActivations(of: images, network: network, layer: layer)
-        let (n, c, plane) = (activations.shape[0], activations.shape[1], activations.shape[2] * activations.shape[3])
+        // Rank 4 for feature maps, rank 2 for `logits` (a plane of one value).
+        let (n, c, plane) = (activations.shape[0], activations.shape[1], activations.shape.dropFirst(2).reduce(1, *))
         return (0..<n).map { i in
             let start = (i * c + channel) * plane
             return activations.scalars[start..<start + plane].reduce(0, +) / Float(plane)
