@@ -60,6 +60,14 @@ final class ObjectiveTests: XCTestCase {
         let cos: Float = (6.5 * 0.5 + 0.25 * 0.25) / (6.5048058 * 0.5590170)
         XCTAssertEqual(try value(.diversity("mix"), batch), -cos * cos, accuracy: 1e-4)
         XCTAssertEqual(try value(.diversity("mix")), 0, "a batch of one has no pairs")
+        // A classifier's [N, classes] output is one position per channel: −cos² of the two logit vectors.
+        let toy = ToyNetwork(), images = seededUniform([2, 3, 16, 16], seed: 4)
+        let fc = toy.forward(Tape().constant(images), reading: [toy.layers[3]])[toy.layers[3]]!.value.scalars
+        let (u, v): ([Float], [Float]) = (Array(fc[0..<3]), Array(fc[3..<6]))
+        let dot: Float = zip(u, v).map { $0 * $1 }.reduce(0, +)
+        let lengths: Float = u.map { $0 * $0 }.reduce(0, +).squareRoot() * v.map { $0 * $0 }.reduce(0, +).squareRoot()
+        let cosFC = dot / lengths
+        XCTAssertEqual(try value(.diversity("fc"), images, on: toy), -cosFC * cosFC, accuracy: 1e-4)
     }
 
     func testPenaltiesEqualHandComputedConstants() throws {

@@ -2,6 +2,10 @@ import Foundation
 import Models
 import Tensors
 
+/// Values per channel in a layer's output of shape `shape`: a feature map's h·w, 1 for a
+/// classifier's `[N, classes]` (`logits`).
+func positionsPerChannel(_ shape: [Int]) -> Int { shape.dropFirst(2).reduce(1, *) }
+
 /// The single measures behind ``QualityMetrics``, usable on their own.
 public enum Measures {
     /// The spatial mean of `layer[:, channel]` for each image, with images resized (bilinear,
@@ -12,8 +16,7 @@ public enum Measures {
             throw ModelError.channelOutOfRange(channel, layer: layer, channels: reference.channels)
         }
         let activations = try layerActivations(of: images, network: network, layer: layer)
-        // Rank 4 for feature maps, rank 2 for `logits` (a plane of one value).
-        let (n, c, plane) = (activations.shape[0], activations.shape[1], activations.shape.dropFirst(2).reduce(1, *))
+        let (n, c, plane) = (activations.shape[0], activations.shape[1], positionsPerChannel(activations.shape))
         return (0..<n).map { i in
             let start = (i * c + channel) * plane
             return activations.scalars[start..<start + plane].reduce(0, +) / Float(plane)
