@@ -130,4 +130,16 @@ final class AtlasRenderTests: XCTestCase {
         XCTAssertEqual(chosen[0].activation, best)
         XCTAssertEqual(chosen[0].image?.shape, [1, 3, 48, 48])   // _blocks.3 has stride 8: 6 strides
     }
+
+    /// `logits` has no map: each photo is one candidate (its class logit), cut as a central 160-px
+    /// crop. Class 281 is "tabby cat": the cat photo comes first.
+    func testStrongestPatchesOfTheClassifierAreWholePhotos() throws {
+        let model = try Self.model.get()
+        let chosen = try PhotoPatches(network: model, directory: photos()).strongest(layer: "logits", channel: 281, count: 3)
+        XCTAssertEqual(chosen.count, 3)
+        XCTAssertEqual(Set(chosen.map(\.photo)).count, 3, "one position per photo")
+        XCTAssertEqual(chosen.map(\.activation), chosen.map(\.activation).sorted(by: >))
+        XCTAssertEqual(chosen[0].photo, "chelsea.png")
+        XCTAssertEqual(chosen[0].image?.shape, [1, 3, 160, 160])
+    }
 }
