@@ -71,14 +71,10 @@ final class PhotoPatches {
         return chosen
     }
 
-    /// Each photo's activations at `layer`, `[1, C, h, w]` (cached); a classifier's `[1, C]` as a
-    /// 1×1 map, whose one position sees the whole photo.
+    /// Each photo's activations at `layer`, `[1, C, h, w]` (cached).
     private func layerActivations(_ layer: String) throws -> [Tensor] {
         if let cached = activations[layer] { return cached }
-        let maps = try photos.map {
-            let a = try Measures.layerActivations(of: $0.image, network: network, layer: layer)
-            return a.rank == 2 ? a.reshaped([a.shape[0], a.shape[1], 1, 1]) : a
-        }
+        let maps = try photos.map { try Measures.layerActivations(of: $0.image, network: network, layer: layer) }
         activations[layer] = maps
         return maps
     }

@@ -8,16 +8,18 @@
 // runs Haswell's sgemm kernels and copy routines but the old generic `gemm_beta` for the C = β·C
 // pass before every product (β = 0: zeroing the output): 3–5× slower than Haswell's, 13 % of a
 // 224-px step's CPU time on a Zen 1 EPYC; with `Haswell` the step is 9 % faster and every value
-// is the same (the pass only writes zeros). This constructor runs after OpenBLAS's (every binary that holds it also
-// links libopenblas, a dependency whose constructors the loader runs first), before any BLAS call,
-// and asks OpenBLAS to pick again with the right name: `gotoblas_dynamic_quit` clears the choice,
-// `gotoblas_dynamic_init` makes it again from OPENBLAS_CORETYPE, exactly as at load. The library
-// is idle at that point (its worker threads wait for work that reads the choice at each call), so
-// the result is the one OPENBLAS_CORETYPE would have given. The variable is set only for that
-// call: children and the user's environment are left as they were. A user's own
-// OPENBLAS_CORETYPE always wins when OpenBLAS knows it; an empty or unknown value (OpenBLAS prints
-// "Core not found" and picks by itself) is corrected like an unset one. The OpenBLAS symbols are
-// weak: with another BLAS (or an OpenBLAS without DYNAMIC_ARCH) this does nothing.
+// is the same (the pass only writes zeros).
+//
+// This constructor runs after OpenBLAS's (every binary that holds it also links libopenblas, a
+// dependency whose constructors the loader runs first), before any BLAS call, and asks OpenBLAS to
+// pick again with the right name: `gotoblas_dynamic_quit` clears the choice,
+// `gotoblas_dynamic_init` makes it again from OPENBLAS_CORETYPE, exactly as at load. The library is
+// idle at that point (its worker threads wait for work that reads the choice at each call), so the
+// result is the one OPENBLAS_CORETYPE would have given. The variable is set only for that call:
+// children and the user's environment are left as they were. A user's own OPENBLAS_CORETYPE always
+// wins when OpenBLAS knows it; an empty or unknown value (OpenBLAS prints "Core not found" and
+// picks by itself) is corrected like an unset one. The OpenBLAS symbols are weak: with another BLAS
+// (or an OpenBLAS without DYNAMIC_ARCH) this does nothing.
 #include "CKernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +50,7 @@ int fv_blas_core_replaceable(const char *have, const char *want) {
     if (have_level < 0 || want_level < 0) return 0;
     if (have_level < want_level) return 1;
     // Same sgemm kernels as Haswell, slower β pass (see above).
-    return have_level == want_level && strcasecmp(have, "Zen") == 0 && strcasecmp(want, "Haswell") == 0;
+    return strcasecmp(have, "Zen") == 0 && strcasecmp(want, "Haswell") == 0;
 }
 
 const char *fv_cpu_blas_core(void) {

@@ -133,7 +133,7 @@ final class AtlasRenderTests: XCTestCase {
 
     /// `logits` has no map: each photo is one candidate (its class logit), cut as a central 160-px
     /// crop. Class 281 is "tabby cat": the cat photo comes first.
-    func testStrongestPatchesOfTheClassifierAreWholePhotos() throws {
+    func testStrongestPatchesOfTheClassifierAreOnePerPhoto() throws {
         let model = try Self.model.get()
         let chosen = try PhotoPatches(network: model, directory: photos()).strongest(layer: "logits", channel: 281, count: 3)
         XCTAssertEqual(chosen.count, 3)

@@ -2,10 +2,6 @@ import Foundation
 import Models
 import Tensors
 
-/// Values per channel in a layer's output of shape `shape`: a feature map's h·w, 1 for a
-/// classifier's `[N, classes]` (`logits`).
-func positionsPerChannel(_ shape: [Int]) -> Int { shape.dropFirst(2).reduce(1, *) }
-
 /// The single measures behind ``QualityMetrics``, usable on their own.
 public enum Measures {
     /// The spatial mean of `layer[:, channel]` for each image, with images resized (bilinear,
@@ -16,14 +12,16 @@ public enum Measures {
             throw ModelError.channelOutOfRange(channel, layer: layer, channels: reference.channels)
         }
         let activations = try layerActivations(of: images, network: network, layer: layer)
-        let (n, c, plane) = (activations.shape[0], activations.shape[1], positionsPerChannel(activations.shape))
+        let (n, c, plane) = (activations.shape[0], activations.shape[1], activations.shape[2] * activations.shape[3])
         return (0..<n).map { i in
             let start = (i * c + channel) * plane
             return activations.scalars[start..<start + plane].reduce(0, +) / Float(plane)
         }
     }
 
-    /// The activations of `layer` for `images` (resized up to the input size when smaller).
+    /// The activations of `layer` for `images` (resized up to the input size when smaller), always
+    /// `[N, C, h, w]`: a classifier's `[N, C]` (`logits`) comes back as `[N, C, 1, 1]`, one position
+    /// that sees the whole image, so every caller can take channel planes alike.
     public static func layerActivations(of images: Tensor, network: Network, layer: String) throws -> Tensor {
         let tape = Tape()
         var x = tape.constant(images)
@@ -34,7 +32,7 @@ public enum Measures {
         guard let a = network.forward(x, reading: [reference])[reference] else {
             preconditionFailure("\(network.name) did not return layer \(layer)")
         }
-        return a.value
+        return a.shape.count == 2 ? a.value.reshaped([a.shape[0], a.shape[1], 1, 1]) : a.value
     }
 
     /// The mean channel activation under `count` random draws of `transforms` (seeded), divided by

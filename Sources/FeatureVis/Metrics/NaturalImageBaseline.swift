@@ -81,7 +81,7 @@ public final class NaturalImageBaseline {
             let chunk = Tensor(shape: [n, 3, s, s], scalars: Array(patches.scalars[start * 3 * s * s..<(start + n) * 3 * s * s]))
             let a = try Measures.layerActivations(of: chunk, network: network, layer: layer)
             channels = a.shape[1]
-            let plane = positionsPerChannel(a.shape)
+            let plane = a.shape[2] * a.shape[3]
             for i in 0..<n {
                 for c in 0..<channels {
                     let base = (i * channels + c) * plane

@@ -84,7 +84,7 @@ extension Objective {
                   requirements: []) { inputs in
             let a = inputs[layer]
             let (n, c) = (a.shape[0], a.shape[1])
-            let positions = positionsPerChannel(a.shape)
+            let positions = a.shape.dropFirst(2).reduce(1, *)  // h·w; 1 for a classifier's [N, C]
             guard n > 1 else { return a.tape.constant(Tensor(scalar: 0)) }
             let grams: [Variable] = (0..<n).map { i in
                 let f = slice(a, axis: 0, range: i..<i + 1).reshaped([c, positions])
