@@ -208,14 +208,19 @@ static int scratch_make(scratch_t *s, const fv_fft_plan *ph, const fv_fft_plan *
     return 0;
 }
 
-int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, const float *im, float *x,
-              int planes) {
+int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, const float *im,
+              const float *bin_scale, float post, float *x, int planes) {
     scratch_t s;
     if (scratch_make(&s, ph, pw)) return -1;
     const int h = s.h, w = s.w, b = s.b, h2 = s.h2;
     for (int p = 0; p < planes; p++) {
-        memcpy(s.zr, re + p * s.nz, s.nz * sizeof(float));
-        memcpy(s.zi, im + p * s.nz, s.nz * sizeof(float));
+        if (bin_scale) {
+            const float *rp = re + p * s.nz, *ip = im + p * s.nz;
+            for (size_t i = 0; i < s.nz; i++) { s.zr[i] = rp[i] * bin_scale[i]; s.zi[i] = ip[i] * bin_scale[i]; }
+        } else {
+            memcpy(s.zr, re + p * s.nz, s.nz * sizeof(float));
+            memcpy(s.zi, im + p * s.nz, s.nz * sizeof(float));
+        }
         fft_columns(ph, s.zr, s.zi, s.wr, s.wi, b, 1);
         // Row m's full Hermitian spectrum F_m (imaginary parts of self-conjugate bins dropped);
         // column j carries F_j + i·F_{j+h2}, whose inverse is x_j + i·x_{j+h2}.
@@ -234,16 +239,16 @@ int fv_irfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *re, con
         float *xp = x + (size_t)p * h * w;
         for (int n = 0; n < w; n++)
             for (int j = 0; j < h2; j++) {
-                xp[(size_t)j * w + n] = s.scale * s.gr[(size_t)n * h2 + j];
-                if (j + h2 < h) xp[(size_t)(j + h2) * w + n] = s.scale * s.gi[(size_t)n * h2 + j];
+                xp[(size_t)j * w + n] = s.scale * s.gr[(size_t)n * h2 + j] * post;
+                if (j + h2 < h) xp[(size_t)(j + h2) * w + n] = s.scale * s.gi[(size_t)n * h2 + j] * post;
             }
     }
     free(s.base);
     return 0;
 }
 
-int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float *re, float *im, int planes,
-             int adjoint) {
+int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float pre, float *re, float *im,
+             const float *bin_scale, int planes, int adjoint) {
     scratch_t s;
     if (scratch_make(&s, ph, pw)) return -1;
     const int h = s.h, w = s.w, b = s.b, h2 = s.h2;
@@ -252,8 +257,8 @@ int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float
         const float *xp = x + (size_t)p * h * w;
         for (int n = 0; n < w; n++)
             for (int j = 0; j < h2; j++) {
-                s.gr[(size_t)n * h2 + j] = xp[(size_t)j * w + n];
-                s.gi[(size_t)n * h2 + j] = j + h2 < h ? xp[(size_t)(j + h2) * w + n] : 0;
+                s.gr[(size_t)n * h2 + j] = xp[(size_t)j * w + n] * pre;
+                s.gi[(size_t)n * h2 + j] = j + h2 < h ? xp[(size_t)(j + h2) * w + n] * pre : 0;
             }
         fft_columns(pw, s.gr, s.gi, s.wr, s.wi, h2, 0);
         // Split the pair by Hermitian symmetry: X_j = (A + conj B)/2, X_{j+h2} = (A − conj B)/2i,
@@ -275,8 +280,10 @@ int fv_rfft2(const fv_fft_plan *ph, const fv_fft_plan *pw, const float *x, float
         for (int k = 0; k < h; k++)
             for (int l = 0; l < b; l++) {
                 float f = adjoint && l != 0 && 2 * l != w ? 2 * s.scale : s.scale;
-                rp[(size_t)k * b + l] = f * s.zr[(size_t)k * b + l];
-                ip[(size_t)k * b + l] = f * s.zi[(size_t)k * b + l];
+                size_t i = (size_t)k * b + l;
+                rp[i] = f * s.zr[i];
+                ip[i] = f * s.zi[i];
+                if (bin_scale) { rp[i] *= bin_scale[i]; ip[i] *= bin_scale[i]; }
             }
     }
     free(s.base);

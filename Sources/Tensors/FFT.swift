@@ -36,15 +36,24 @@ public struct RealFFT2D: Sendable {
 
     /// The real images of half spectra: `[planes, h, bins]` twice → `[planes, h, w]`.
     public func inverse(real: Tensor, imaginary: Tensor) -> Tensor {
+        inverse(real: real, imaginary: imaginary, binScale: nil, outputScale: 1)
+    }
+
+    /// `outputScale · inverse(binScale ⊙ spectrum)` in one pass over the data, rounded as the
+    /// separate products would be; `binScale` is `[h · bins]`, shared by every plane.
+    func inverse(real: Tensor, imaginary: Tensor, binScale: [Float]?, outputScale: Float) -> Tensor {
         precondition(real.shape == imaginary.shape, "real \(real.shape) and imaginary \(imaginary.shape) parts differ")
         let planes = planeCount(real, [height, bins], "spectrum")
         let n = height * bins, m = height * width
+        precondition(binScale.map { $0.count == n } ?? true, "bin scale of \(binScale?.count ?? 0) values for \(height)×\(bins) bins")
         let out = makeScalars(planes * m) { x in
             real.scalars.withUnsafeBufferPointer { re in
                 imaginary.scalars.withUnsafeBufferPointer { im in
-                    eachPlaneRange(planes) { p, count in
-                        fv_irfft2(plans.height, plans.width, re.baseAddress! + p * n, im.baseAddress! + p * n,
-                                  x + p * m, Int32(count))
+                    withOptionalPointer(binScale) { scale in
+                        eachPlaneRange(planes) { p, count in
+                            fv_irfft2(plans.height, plans.width, re.baseAddress! + p * n, im.baseAddress! + p * n,
+                                      scale, outputScale, x + p * m, Int32(count))
+                        }
                     }
                 }
             }
@@ -58,21 +67,30 @@ public struct RealFFT2D: Sendable {
         halfSpectrum(gradient, adjoint: true)
     }
 
+    /// The transpose of ``inverse(real:imaginary:binScale:outputScale:)``.
+    func inverseTransposed(_ gradient: Tensor, binScale: [Float]?, outputScale: Float) -> (real: Tensor, imaginary: Tensor) {
+        halfSpectrum(gradient, adjoint: true, inputScale: outputScale, binScale: binScale)
+    }
+
     /// The half spectrum of real images (`rfft2`, `ortho`): `[planes, h, w]` → two `[planes, h, bins]`.
     public func forward(_ image: Tensor) -> (real: Tensor, imaginary: Tensor) {
         halfSpectrum(image, adjoint: false)
     }
 
-    private func halfSpectrum(_ x: Tensor, adjoint: Bool) -> (real: Tensor, imaginary: Tensor) {
+    private func halfSpectrum(_ x: Tensor, adjoint: Bool, inputScale: Float = 1,
+                              binScale: [Float]? = nil) -> (real: Tensor, imaginary: Tensor) {
         let planes = planeCount(x, [height, width], "image")
         let n = height * bins, m = height * width
+        precondition(binScale.map { $0.count == n } ?? true, "bin scale of \(binScale?.count ?? 0) values for \(height)×\(bins) bins")
         var im = [Float](repeating: 0, count: planes * n)
         let re = makeScalars(planes * n) { re in
             im.withUnsafeMutableBufferPointer { im in
                 x.scalars.withUnsafeBufferPointer { xb in
-                    eachPlaneRange(planes) { p, count in
-                        fv_rfft2(plans.height, plans.width, xb.baseAddress! + p * m, re + p * n,
-                                 im.baseAddress! + p * n, Int32(count), adjoint ? 1 : 0)
+                    withOptionalPointer(binScale) { scale in
+                        eachPlaneRange(planes) { p, count in
+                            fv_rfft2(plans.height, plans.width, xb.baseAddress! + p * m, inputScale, re + p * n,
+                                     im.baseAddress! + p * n, scale, Int32(count), adjoint ? 1 : 0)
+                        }
                     }
                 }
             }
@@ -115,13 +133,18 @@ public struct RealFFT2D: Sendable {
 /// `irfft2` with `ortho` normalization as a differentiable op: half-spectrum parts
 /// `[planes, h, w/2+1]` → real images `[planes, h, w]`. Its pullback is the exact transpose.
 ///
+/// `binScale` (`[h · (w/2+1)]`, shared by every plane) multiplies the spectrum's bins before the
+/// transform and `outputScale` the images after it: the same values as `broadcastMultiply` before
+/// and `*` after, without their passes over the data.
+///
 /// ```swift
 /// let image = inverseRealFFT2D(real: re, imaginary: im, RealFFT2D(height: 128, width: 128))
 /// ```
-public func inverseRealFFT2D(real: Variable, imaginary: Variable, _ fft: RealFFT2D) -> Variable {
-    let value = fft.inverse(real: real.value, imaginary: imaginary.value)
+public func inverseRealFFT2D(real: Variable, imaginary: Variable, _ fft: RealFFT2D,
+                             binScale: [Float]? = nil, outputScale: Float = 1) -> Variable {
+    let value = fft.inverse(real: real.value, imaginary: imaginary.value, binScale: binScale, outputScale: outputScale)
     return real.tape.record(value, inputs: [real, imaginary]) { g in
-        let (gr, gi) = fft.inverseTransposed(g)
+        let (gr, gi) = fft.inverseTransposed(g, binScale: binScale, outputScale: outputScale)
         return [gr, gi]
     }
 }

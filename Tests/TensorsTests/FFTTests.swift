@@ -167,4 +167,35 @@ final class FFTTests: XCTestCase {
             }
         }
     }
+
+    /// The bin scale and output factor give the same bits as the separate products they replace
+    /// (the Fourier parameterization's `broadcastMultiply` before and `* 0.25` after), value and
+    /// gradient, at an odd and at the book's sizes, over several planes.
+    func testScaledInverseEqualsTheComposedOpsBitForBit() {
+        for (h, w) in [(5, 7), (128, 128), (224, 224)] {
+            let fft = RealFFT2D(height: h, width: w), b = w / 2 + 1
+            let scale = Inputs.normal([1, 1, h, b], seed: 3)
+            let re = Inputs.normal([2, 3, h, b], seed: 4), im = Inputs.normal([2, 3, h, b], seed: 5)
+            let seed = Inputs.normal([6, h, w], seed: 6)
+            func run(_ fused: Bool) -> (Tensor, Tensor, Tensor) {
+                let tape = Tape()
+                let vr = tape.variable(re), vi = tape.variable(im)
+                let y: Variable
+                if fused {
+                    y = inverseRealFFT2D(real: vr.reshaped([6, h, b]), imaginary: vi.reshaped([6, h, b]), fft,
+                                         binScale: scale.scalars, outputScale: 0.25)
+                } else {
+                    let s = tape.constant(scale)
+                    y = inverseRealFFT2D(real: broadcastMultiply(vr, s).reshaped([6, h, b]),
+                                         imaginary: broadcastMultiply(vi, s).reshaped([6, h, b]), fft) * 0.25
+                }
+                let g = tape.gradients(of: y, seed: seed)
+                return (y.value, g[vr], g[vi])
+            }
+            let (fy, fr, fi) = run(true), (cy, cr, ci) = run(false)
+            XCTAssertEqual(fy.scalars, cy.scalars, "\(h)×\(w) value")
+            XCTAssertEqual(fr.scalars, cr.scalars, "\(h)×\(w) real gradient")
+            XCTAssertEqual(fi.scalars, ci.scalars, "\(h)×\(w) imaginary gradient")
+        }
+    }
 }

@@ -48,11 +48,9 @@ public struct FourierBasis: Sendable {
     func image(real: Variable, imaginary: Variable) -> Variable {
         let s = real.shape
         let planes = s[0] * s[1]
-        let scaleTensor = Tensor(shape: [1, 1, height, bins], scalars: scale)
-        let scaleVariable = real.tape.constant(scaleTensor)
-        let re = broadcastMultiply(real, scaleVariable).reshaped([planes, height, bins])
-        let im = broadcastMultiply(imaginary, scaleVariable).reshaped([planes, height, bins])
-        return (inverseRealFFT2D(real: re, imaginary: im, fft) * (1 / Self.magic))
+        // The 1/f scale and Lucid's constant ride along with the transform's own passes.
+        return inverseRealFFT2D(real: real.reshaped([planes, height, bins]), imaginary: imaginary.reshaped([planes, height, bins]),
+                                fft, binScale: scale, outputScale: 1 / Self.magic)
             .reshaped([s[0], s[1], height, width])
     }
 
