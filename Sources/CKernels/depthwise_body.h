@@ -85,6 +85,8 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
                     vf a = LOAD(xr + 2 * j + q), b = LOAD(xr + 2 * j + q + VW);
                     STORE(row + j, EVEN_LANES(a, b));
                 }
+                // The last columns one by one: vectorized, this loop becomes gathers, far slower.
+#pragma clang loop vectorize(disable)
                 for (; j < g->wq; j++) { int c = 2 * j + q; row[j] = c < g->W ? xr[c] : 0; }
             }
             continue;
@@ -264,22 +266,38 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
                 } else if (S == 2) {
                     // out[ix] = phase (ix+pl)%2 at (ix+pl)/2. Columns 2m and 2m+1 come from entry
                     // m + pl/2 of phases 0 and 1 (pl even), or of phase 1 and entry m + pl/2 + 1 of
-                    // phase 0 (pl odd): interleave 2·VW at a time.
+                    // phase 0 (pl odd): interleave 2·VW at a time, then VW, masked in registers
+                    // (a masking pass over the stored row would reload what was just stored).
                     int h = g->pl / 2;
                     const float *even = g->pl % 2 ? src + g->jv + h : src + h;
                     const float *odd = g->pl % 2 ? src + h + 1 : src + g->jv + h;
+                    const unsigned char *bits = in_mask ? in_mask + (size_t)(iy + a * S) * imrow : 0;
                     int ix = 0;
                     for (; ix + 2 * VW <= g->W; ix += 2 * VW) {
                         vf e = LOAD(even + ix / 2), o = LOAD(odd + ix / 2);
-                        STORE(out + ix, INTERLEAVE_LOW(e, o));
-                        STORE(out + ix + VW, INTERLEAVE_HIGH(e, o));
+                        vf lo = INTERLEAVE_LOW(e, o), hi = INTERLEAVE_HIGH(e, o);
+                        if (bits) {
+                            lo = (vf)((vi)lo & from_bits(bits + ix / 8, VW));
+                            hi = (vf)((vi)hi & from_bits(bits + (ix + VW) / 8, VW));
+                        }
+                        STORE(out + ix, lo);
+                        STORE(out + ix + VW, hi);
                     }
-                    for (; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % 2) * g->jv + c / 2]; }
+                    if (ix + VW <= g->W) {  // `grow` has slack past its end for the unused lanes
+                        vf lo = INTERLEAVE_LOW(LOAD(even + ix / 2), LOAD(odd + ix / 2));
+                        if (bits) lo = (vf)((vi)lo & from_bits(bits + ix / 8, VW));
+                        STORE(out + ix, lo);
+                        ix += VW;
+                    }
+                    for (; ix < g->W; ix++) {
+                        int c = ix + g->pl;
+                        out[ix] = !bits || (bits[ix / 8] >> (ix % 8)) & 1 ? src[(c % 2) * g->jv + c / 2] : 0;
+                    }
                 } else {
                     for (int ix = 0; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % S) * g->jv + c / S]; }
                 }
                 // The gradient also crosses the producer's activation: mask the row while it is in L1.
-                if (in_mask && S != 1) apply_bits_row(out, out, in_mask + (size_t)(iy + a * S) * imrow, g->W);
+                if (in_mask && S > 2) apply_bits_row(out, out, in_mask + (size_t)(iy + a * S) * imrow, g->W);
             }
             k += R;
         }

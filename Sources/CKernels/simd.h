@@ -74,6 +74,9 @@ INLINE unsigned to_bits(vi lanes) {
 /// Writes the first `n` columns' bits of `lanes` (⌈n/8⌉ bytes, n ≤ VW) at `m`.
 INLINE void store_bits(unsigned char *m, vi lanes, int n) {
     unsigned bits = to_bits(lanes);
+    // Through a general register: left alone, the compiler stores the mask register straight to
+    // memory (kmovb m8, k), which Zen 4 runs far slower than a byte store.
+    __asm__("" : "+r"(bits));
     m[0] = (unsigned char)bits;
 #if VW == 16
     if (n > 8) m[1] = (unsigned char)(bits >> 8);

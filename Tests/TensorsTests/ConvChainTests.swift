@@ -52,10 +52,12 @@ final class ConvChainTests: XCTestCase {
         chain(1, 3, 6, 6, channels: 2, k: 3, stride: 2, activations: (.none, .relu6))
     }
 
-    /// Wide rows (several mask bytes, partial last byte) at the sizes the stride-2 kernel vectorizes.
+    /// Wide rows (several mask bytes, partial last byte) at the sizes the stride-2 kernel vectorizes:
+    /// its input gradient interleaves two vectors at a time, then one (53, 52 with 16 lanes; 45, 29
+    /// with 8), then single columns, with even and odd left padding (37, 45: 1, 2; 53, 52, 29: 1).
     func testWideRowsAgreeWithSeparateOps() {
         onEveryKernelPath {
-            for (w, stride, k) in [(37, 2, 3), (45, 2, 5), (29, 1, 5), (40, 1, 3)] {
+            for (w, stride, k) in [(37, 2, 3), (45, 2, 5), (53, 2, 3), (52, 2, 5), (29, 2, 3), (29, 1, 5), (40, 1, 3)] {
                 chain(2, 5, 11, w, channels: 6, k: k, stride: stride, finiteDifferences: false)
             }
         }
