@@ -51,13 +51,16 @@ static geo_t make_geo(int H, int W, int kh, int kw, int s, int pt, int pl, int h
 // MARK: - Forward
 
 /// Fills the phase planes ph[S][hp][wq] of one zero-padded input plane; `tmp` holds S·wq + 16 floats.
-INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, float *tmp) {
+/// The zeros sit at the same places for every plane of a call: only the `first` writes them (at
+/// stride 1 and 2; other strides write everything).
+INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, float *tmp, int first) {
     int padded = S * g->wq;  // padded columns c = j*S + px; input column c - pl
     int lo = g->pl < padded ? g->pl : padded;
     int hi = g->W + g->pl < padded ? g->W + g->pl : padded;
     for (int r = 0; r < g->hp; r++) {
         int iy = r - g->pt;
         if (iy < 0 || iy >= g->H) {
+            if (!first && S <= 2) continue;
             for (int px = 0; px < S; px++) {
                 float *row = ph + ((size_t)px * g->hp + r) * g->wq;
                 for (int j = 0; j < g->wq; j++) row[j] = 0;
@@ -69,9 +72,11 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
             // Plain loops: rows are short, so library-call overhead would dominate.
             float *row = ph + (size_t)r * g->wq;
             const float *src = xr - g->pl;
-            for (int j = 0; j < lo; j++) row[j] = 0;
             for (int j = lo; j < hi; j++) row[j] = src[j];
-            for (int j = hi; j < g->wq; j++) row[j] = 0;
+            if (first) {
+                for (int j = 0; j < lo; j++) row[j] = 0;
+                for (int j = hi; j < g->wq; j++) row[j] = 0;
+            }
             continue;
         }
         if (S == 2) {
@@ -80,14 +85,15 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
             for (int px = 0; px < 2; px++) {
                 float *row = ph + ((size_t)px * g->hp + r) * g->wq;
                 int q = px - g->pl, j = 0;
-                for (; j < g->wq && 2 * j + q < 0; j++) row[j] = 0;
+                for (; j < g->wq && 2 * j + q < 0; j++) if (first) row[j] = 0;
                 for (; j + VW <= g->wq && 2 * j + q + 2 * VW - 1 < g->W; j += VW) {
                     vf a = LOAD(xr + 2 * j + q), b = LOAD(xr + 2 * j + q + VW);
                     STORE(row + j, EVEN_LANES(a, b));
                 }
                 // The last columns one by one: vectorized, this loop becomes gathers, far slower.
 #pragma clang loop vectorize(disable)
-                for (; j < g->wq; j++) { int c = 2 * j + q; row[j] = c < g->W ? xr[c] : 0; }
+                for (; j < g->wq && 2 * j + q < g->W; j++) row[j] = xr[2 * j + q];
+                if (first) for (; j < g->wq; j++) row[j] = 0;
             }
             continue;
         }
@@ -139,8 +145,8 @@ static inline int block_rows(int remaining, int units) {
 }
 
 INLINE void forward_plane(const float *x, const float *w, float b, float *y, unsigned char *mask,
-                          const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp) {
-    prepare_phases(x, g, S, ph, tmp);
+                          const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp, int first) {
+    prepare_phases(x, g, S, ph, tmp, first);
     int strips = round_vw(g->wo) / VW;
     int group = strips < 4 ? strips : 4;
     // Spilling is safe when each row is one group (the next row is stored after it).
@@ -173,19 +179,15 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
 // MARK: - Input gradient
 
 /// Copies one output-gradient plane (masked by the activation) into d[dr][dw] with `top` zero rows above and `ml` zero columns
-/// on the left, zeros elsewhere.
-INLINE void prepare_gradient(const float *dy, const unsigned char *mask, const geo_t *g, float *d) {
+/// on the left, zeros elsewhere. The zeros are the same for every plane of a call: only the `first` writes them.
+INLINE void prepare_gradient(const float *dy, const unsigned char *mask, const geo_t *g, float *d, int first) {
     int cols = g->wo < g->jv ? g->wo : g->jv;
-    // Plain loops, not memset/memcpy: rows are short, so library-call overhead would dominate.
-    for (size_t i = 0; i < (size_t)g->top * g->dw; i++) d[i] = 0;
-    for (int q = 0; q < g->dr - g->top; q++) {
-        float *row = d + (size_t)(q + g->top) * g->dw;
-        if (q >= g->ho) { for (int j = 0; j < g->dw; j++) row[j] = 0; continue; }
-        for (int j = 0; j < g->ml; j++) row[j] = 0;
+    if (first) for (size_t i = 0; i < (size_t)g->dr * g->dw; i++) d[i] = 0;
+    for (int q = 0; q < g->ho && q < g->dr - g->top; q++) {
+        float *row = d + (size_t)(q + g->top) * g->dw + g->ml;
         const float *src = dy + (size_t)q * g->wo;
-        if (!mask) for (int j = 0; j < cols; j++) row[g->ml + j] = src[j];
-        else apply_bits_row(row + g->ml, src, mask + (size_t)q * ((g->wo + 7) / 8), cols);
-        for (int j = g->ml + cols; j < g->dw; j++) row[j] = 0;
+        if (!mask) for (int j = 0; j < cols; j++) row[j] = src[j];
+        else apply_bits_row(row, src, mask + (size_t)q * ((g->wo + 7) / 8), cols);
     }
 }
 
@@ -212,9 +214,9 @@ INLINE void backward_block(const float *d, const float *w, float *grow, const ge
 }
 
 INLINE void backward_plane(const float *dy, const unsigned char *mask, const float *w, float *dx, const geo_t *g,
-                           int KH, int KW, int S, float *d, float *grow, const unsigned char *in_mask) {
+                           int KH, int KW, int S, float *d, float *grow, const unsigned char *in_mask, int first) {
     int imrow = (g->W + 7) / 8;
-    prepare_gradient(dy, mask, g, d);
+    prepare_gradient(dy, mask, g, d, first);
     int strips = g->jv / VW;
     int group = strips < 4 ? strips : 4;
     int NP = S >= 2 ? 2 : 1;
@@ -325,11 +327,11 @@ static float *scratch(size_t n) {
             const float *xp = x + (size_t)p * g->H * g->W, *wc = w + (size_t)c * g->kh * g->kw;           \
             float *yp = y + (size_t)p * g->ho * g->wo, b = bias ? bias[c] : 0;                            \
             unsigned char *mp = mask ? mask + p * mplane : 0;                                             \
-            if (g->kh == 3 && g->kw == 3 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 1, act, ph, tmp); \
-            else if (g->kh == 3 && g->kw == 3 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 2, act, ph, tmp); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 1, act, ph, tmp); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 2, act, ph, tmp); \
-            else forward_plane(xp, wc, b, yp, mp, g, g->kh, g->kw, g->s, act, ph, tmp);                   \
+            if (g->kh == 3 && g->kw == 3 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 1, act, ph, tmp, p == 0); \
+            else if (g->kh == 3 && g->kw == 3 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 3, 3, 2, act, ph, tmp, p == 0); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 1) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 1, act, ph, tmp, p == 0); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 2) forward_plane(xp, wc, b, yp, mp, g, 5, 5, 2, act, ph, tmp, p == 0); \
+            else forward_plane(xp, wc, b, yp, mp, g, g->kh, g->kw, g->s, act, ph, tmp, p == 0);                   \
         }                                                                                                 \
     }                                                                                                     \
     ATTR static void NAME##_planes_bwd(const float *dy, const unsigned char *mask, const float *w, float *dx, \
@@ -342,11 +344,11 @@ static float *scratch(size_t n) {
             const unsigned char *mp = mask ? mask + p * mplane : 0;                                       \
             float *dp = dx + (size_t)p * g->H * g->W;                                                     \
             const unsigned char *ip = in_mask ? in_mask + p * implane : 0;                                \
-            if (g->kh == 3 && g->kw == 3 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 3, 3, 1, d, grow, ip); \
-            else if (g->kh == 3 && g->kw == 3 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 3, 3, 2, d, grow, ip); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 5, 5, 1, d, grow, ip); \
-            else if (g->kh == 5 && g->kw == 5 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 5, 5, 2, d, grow, ip); \
-            else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow, ip);                      \
+            if (g->kh == 3 && g->kw == 3 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 3, 3, 1, d, grow, ip, p == 0); \
+            else if (g->kh == 3 && g->kw == 3 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 3, 3, 2, d, grow, ip, p == 0); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 1) backward_plane(gp, mp, wc, dp, g, 5, 5, 1, d, grow, ip, p == 0); \
+            else if (g->kh == 5 && g->kw == 5 && g->s == 2) backward_plane(gp, mp, wc, dp, g, 5, 5, 2, d, grow, ip, p == 0); \
+            else backward_plane(gp, mp, wc, dp, g, g->kh, g->kw, g->s, d, grow, ip, p == 0);                      \
         }                                                                                                 \
     }                                                                                                     \
     LINKAGE void NAME##_forward(const float *x, const float *w, const float *bias, float *y, int planes,  \
