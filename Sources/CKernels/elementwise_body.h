@@ -10,12 +10,6 @@ INLINE void add_inplace(float *y, const float *x, size_t n) {
     for (; i < n; i++) y[i] += x[i];
 }
 
-INLINE float activate1(float v, int act) {
-    if (act == FV_ACT_RELU) return v > 0 ? v : 0;
-    if (act == FV_ACT_RELU6) return v > 0 ? (v < 6 ? v : 6) : 0;
-    return v;
-}
-
 INLINE void bias_activation(float *y, int ldy, const float *bias, int channels, int rows, int wo, int act,
                             unsigned char *mask, int ldm) {
     int mrow = (wo + 7) / 8;
@@ -31,12 +25,10 @@ INLINE void bias_activation(float *y, int ldy, const float *bias, int channels, 
                 if (m) store_bits(m + i / 8, passes(z, act), VW);
                 STORE(p + i, activate(z, act));
             }
-            if (i < wo) {
-                float tail[VW] = {0};
-                for (int k = 0; k < wo - i; k++) tail[k] = p[i + k] + b;
-                vf z = LOAD(tail);
+            if (i < wo) {  // the lanes past the row are computed and not stored
+                vf z = load_partial(p + i, wo - i) + bv;
                 if (m) store_bits(m + i / 8, passes(z, act), wo - i);
-                for (int k = 0; k < wo - i; k++) p[i + k] = activate1(tail[k], act);
+                store_partial(p + i, activate(z, act), wo - i);
             }
         }
     }

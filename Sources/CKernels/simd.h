@@ -47,6 +47,20 @@ INLINE vi passes(vf z, int act) {
     return act == FV_ACT_RELU6 ? (positive & (z < splat(6))) : positive;
 }
 
+/// `src[0..<n]` (n ≤ VW) in the first lanes, zeros after; reads nothing past `src + n`. With 16
+/// lanes a masked load: filling a small buffer and loading it as a vector would stall the load
+/// until the scalar stores retire.
+INLINE vf load_partial(const float *src, int n) {
+    if (n >= VW) return LOAD(src);
+#if VW == 16
+    return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), src);
+#else
+    float tmp[VW] = {0};
+    for (int i = 0; i < n; i++) tmp[i] = src[i];
+    return LOAD(tmp);
+#endif
+}
+
 /// Stores `v` to `dst[0..<n]` (n ≤ VW).
 INLINE void store_partial(float *dst, vf v, int n) {
     if (n >= VW) { STORE(dst, v); return; }
