@@ -11,6 +11,7 @@
 // transforms by reading it transposed; two real rows share one complex transform (one in the real
 // part, one in the imaginary part).
 #include "fft.h"
+#include "CKernels.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,109 +79,24 @@ void fv_fft_plan_destroy(fv_fft_plan *pl) {
     free(pl);
 }
 
-/// Multiplies the row (r, i)[0 ..< c] by the complex scalar (wr, wi).
-static inline void twiddle(float *restrict r, float *restrict i, float wr, float wi, int c) {
-    for (int t = 0; t < c; t++) {
-        float a = r[t], b = i[t];
-        r[t] = a * wr - b * wi;
-        i[t] = a * wi + b * wr;
-    }
-}
+// The column transforms twice: for any x86-64 (SSE, 4 lanes) and for AVX2 (8 lanes, also on
+// AVX-512 CPUs). The AVX2 build leaves FMA out on purpose: under -ffast-math the compiler would fuse
+// products into sums there and round differently from the baseline; without it both builds give
+// the same bits (FFTTests.testEveryKernelPathGivesTheBaselineBits).
+#define FFT_NAME(x) x##_base
+#include "fft_body.h"
+#undef FFT_NAME
+#pragma clang attribute push(__attribute__((target("avx2"))), apply_to = function)
+#define FFT_NAME(x) x##_avx2
+#include "fft_body.h"
+#undef FFT_NAME
+#pragma clang attribute pop
 
-/// One stage: cc → ch (layouts in the file comment), rows of c complex values.
-static void stage(const fv_fft_plan *pl, int s, int l1, const float *restrict cr, const float *restrict ci,
-                  float *restrict hr, float *restrict hi, int c, int inverse) {
-    const int p = pl->factor[s], ido = pl->n / (l1 * p);
-    const float *twr = pl->tw_re + pl->tw_offset[s], *twi = pl->tw_im + pl->tw_offset[s];
-    const float sign = inverse ? -1.0f : 1.0f;  // conjugates the stored forward roots
-#define CC(q) ((size_t)(i + ido * ((q) + p * k)) * c)
-#define CH(j) ((size_t)(i + ido * (k + l1 * (j))) * c)
-    for (int k = 0; k < l1; k++) {
-        for (int i = 0; i < ido; i++) {
-            if (p == 2) {
-                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
-                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
-                for (int t = 0; t < c; t++) {
-                    b0r[t] = a0r[t] + a1r[t]; b0i[t] = a0i[t] + a1i[t];
-                    b1r[t] = a0r[t] - a1r[t]; b1i[t] = a0i[t] - a1i[t];
-                }
-                if (i) twiddle(b1r, b1i, twr[i], sign * twi[i], c);
-            } else if (p == 4) {
-                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
-                const float *a2r = cr + CC(2), *a2i = ci + CC(2), *a3r = cr + CC(3), *a3i = ci + CC(3);
-                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
-                float *b2r = hr + CH(2), *b2i = hi + CH(2), *b3r = hr + CH(3), *b3i = hi + CH(3);
-                for (int t = 0; t < c; t++) {
-                    float sr = a0r[t] + a2r[t], si = a0i[t] + a2i[t], dr = a0r[t] - a2r[t], di = a0i[t] - a2i[t];
-                    float er = a1r[t] + a3r[t], ei = a1i[t] + a3i[t], fr = a1r[t] - a3r[t], fi = a1i[t] - a3i[t];
-                    // ω₄·f with ω₄ = −i (forward) or +i (inverse).
-                    float wr = sign * fi, wi = -sign * fr;
-                    b0r[t] = sr + er; b0i[t] = si + ei;
-                    b2r[t] = sr - er; b2i[t] = si - ei;
-                    b1r[t] = dr + wr; b1i[t] = di + wi;
-                    b3r[t] = dr - wr; b3i[t] = di - wi;
-                }
-                if (i) {
-                    twiddle(b1r, b1i, twr[i], sign * twi[i], c);
-                    twiddle(b2r, b2i, twr[ido + i], sign * twi[ido + i], c);
-                    twiddle(b3r, b3i, twr[2 * ido + i], sign * twi[2 * ido + i], c);
-                }
-            } else if (p == 3) {
-                const float *a0r = cr + CC(0), *a0i = ci + CC(0), *a1r = cr + CC(1), *a1i = ci + CC(1);
-                const float *a2r = cr + CC(2), *a2i = ci + CC(2);
-                float *b0r = hr + CH(0), *b0i = hi + CH(0), *b1r = hr + CH(1), *b1i = hi + CH(1);
-                float *b2r = hr + CH(2), *b2i = hi + CH(2);
-                const float h = -sign * 0.86602540378443864676f;  // Im ω₃
-                for (int t = 0; t < c; t++) {
-                    float sr = a1r[t] + a2r[t], si = a1i[t] + a2i[t], dr = a1r[t] - a2r[t], di = a1i[t] - a2i[t];
-                    float mr = a0r[t] - 0.5f * sr, mi = a0i[t] - 0.5f * si;
-                    b0r[t] = a0r[t] + sr; b0i[t] = a0i[t] + si;
-                    b1r[t] = mr - h * di; b1i[t] = mi + h * dr;
-                    b2r[t] = mr + h * di; b2i[t] = mi - h * dr;
-                }
-                if (i) {
-                    twiddle(b1r, b1i, twr[i], sign * twi[i], c);
-                    twiddle(b2r, b2i, twr[ido + i], sign * twi[ido + i], c);
-                }
-            } else {
-                // Any other radix directly: O(p²) per element.
-                const float *rr = pl->root_re + pl->root_offset[s], *ri = pl->root_im + pl->root_offset[s];
-                for (int j = 0; j < p; j++) {
-                    float *br = hr + CH(j), *bi = hi + CH(j);
-                    const float *a0r = cr + CC(0), *a0i = ci + CC(0);
-                    for (int t = 0; t < c; t++) { br[t] = a0r[t]; bi[t] = a0i[t]; }
-                    for (int q = 1; q < p; q++) {
-                        int r = (int)(((long)q * j) % p);
-                        float wr = rr[r], wi = sign * ri[r];
-                        const float *ar = cr + CC(q), *ai = ci + CC(q);
-                        for (int t = 0; t < c; t++) {
-                            br[t] += ar[t] * wr - ai[t] * wi;
-                            bi[t] += ar[t] * wi + ai[t] * wr;
-                        }
-                    }
-                    if (i && j) twiddle(br, bi, twr[(j - 1) * ido + i], sign * twi[(j - 1) * ido + i], c);
-                }
-            }
-        }
-    }
-#undef CC
-#undef CH
-}
-
-/// Unnormalized DFT (inverse: e^{+2πi}) along the first axis of (re, im) [n][c], in place;
-/// (wr, wi) is scratch of the same size.
+/// Unnormalized DFT (inverse: e^{+2πi}) along the first axis of (re, im) [n][c], in place, by the
+/// widest build the CPU runs; (wr, wi) is scratch of the same size.
 static void fft_columns(const fv_fft_plan *pl, float *re, float *im, float *wr, float *wi, int c, int inverse) {
-    float *ar = re, *ai = im, *br = wr, *bi = wi;
-    for (int s = 0, l1 = 1; s < pl->nf; s++) {
-        stage(pl, s, l1, ar, ai, br, bi, c, inverse);
-        float *t = ar; ar = br; br = t;
-        t = ai; ai = bi; bi = t;
-        l1 *= pl->factor[s];
-    }
-    if (ar != re) {
-        memcpy(re, ar, (size_t)pl->n * c * sizeof(float));
-        memcpy(im, ai, (size_t)pl->n * c * sizeof(float));
-    }
+    if (fv_kernel_path() >= FV_PATH_AVX2) fft_columns_avx2(pl, re, im, wr, wi, c, inverse);
+    else fft_columns_base(pl, re, im, wr, wi, c, inverse);
 }
 
 /// What fv_rfft2 and fv_irfft2 share for an h × w transform: the sizes (b = w/2 + 1 half-spectrum

@@ -198,4 +198,24 @@ final class FFTTests: XCTestCase {
             XCTAssertEqual(fi.scalars, ci.scalars, "\(h)×\(w) imaginary gradient")
         }
     }
+
+    /// Every build of the column transforms (baseline, AVX2) gives the bits of the baseline, forward,
+    /// inverse and with the Fourier image's scales, at every size here and at each length 2…40.
+    func testEveryKernelPathGivesTheBaselineBits() {
+        let lengths = (2...40).map { ($0, $0 + 1) } + sizes
+        func transforms(_ h: Int, _ w: Int) -> [[Float]] {
+            let fft = RealFFT2D(height: h, width: w), b = w / 2 + 1
+            let re = Inputs.normal([3, h, b], seed: 7), im = Inputs.normal([3, h, b], seed: 8)
+            let image = fft.inverse(real: re, imaginary: im, binScale: Inputs.normal([h * b], seed: 9).scalars,
+                                    outputScale: 0.25)
+            let (fr, fi) = fft.forward(image), (ar, ai) = fft.inverseTransposed(image)
+            return [image.scalars, fr.scalars, fi.scalars, ar.scalars, ai.scalars]
+        }
+        let baseline = KernelPath.forcing(.baseline) { lengths.map { transforms($0.0, $0.1) } }
+        onEveryKernelPath {
+            for ((h, w), expected) in zip(lengths, baseline) {
+                XCTAssertTrue(transforms(h, w) == expected, "\(h)×\(w) on \(KernelPath.current)")
+            }
+        }
+    }
 }
