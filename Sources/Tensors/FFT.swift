@@ -45,7 +45,7 @@ public struct RealFFT2D: Sendable {
         precondition(real.shape == imaginary.shape, "real \(real.shape) and imaginary \(imaginary.shape) parts differ")
         let planes = planeCount(real, [height, bins], "spectrum")
         let n = height * bins, m = height * width
-        precondition(binScale.map { $0.count == n } ?? true, "bin scale of \(binScale?.count ?? 0) values for \(height)×\(bins) bins")
+        checkBinScale(binScale)
         let out = makeScalars(planes * m) { x in
             real.scalars.withUnsafeBufferPointer { re in
                 imaginary.scalars.withUnsafeBufferPointer { im in
@@ -81,7 +81,7 @@ public struct RealFFT2D: Sendable {
                               binScale: [Float]? = nil) -> (real: Tensor, imaginary: Tensor) {
         let planes = planeCount(x, [height, width], "image")
         let n = height * bins, m = height * width
-        precondition(binScale.map { $0.count == n } ?? true, "bin scale of \(binScale?.count ?? 0) values for \(height)×\(bins) bins")
+        checkBinScale(binScale)
         var im = [Float](repeating: 0, count: planes * n)
         let re = makeScalars(planes * n) { re in
             im.withUnsafeMutableBufferPointer { im in
@@ -96,6 +96,11 @@ public struct RealFFT2D: Sendable {
             }
         }
         return (Tensor(shape: [planes, height, bins], scalars: re), Tensor(shape: [planes, height, bins], scalars: im))
+    }
+
+    private func checkBinScale(_ scale: [Float]?) {
+        precondition(scale.map { $0.count == height * bins } ?? true,
+                     "bin scale of \(scale?.count ?? 0) values for \(height)×\(bins) bins")
     }
 
     private func planeCount(_ t: Tensor, _ plane: [Int], _ what: String) -> Int {

@@ -49,7 +49,8 @@ public struct FourierBasis: Sendable {
         let s = real.shape
         let planes = s[0] * s[1]
         // The 1/f scale and Lucid's constant ride along with the transform's own passes.
-        return inverseRealFFT2D(real: real.reshaped([planes, height, bins]), imaginary: imaginary.reshaped([planes, height, bins]),
+        return inverseRealFFT2D(real: real.reshaped([planes, height, bins]),
+                                imaginary: imaginary.reshaped([planes, height, bins]),
                                 fft, binScale: scale, outputScale: 1 / Self.magic)
             .reshaped([s[0], s[1], height, width])
     }
