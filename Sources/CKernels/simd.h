@@ -126,5 +126,19 @@ INLINE void apply_bits(float *dst, const float *g, const unsigned char *m, int n
 
 /// Masks one row of `wo` gradients by its bits (⌈wo/8⌉ bytes).
 INLINE void apply_bits_row(float *dst, const float *g, const unsigned char *bits, int wo) {
-    for (int j = 0; j < wo; j += VW) apply_bits(dst + j, g + j, bits + j / 8, wo - j);
+    int j = 0;
+    for (; j + VW <= wo; j += VW) apply_bits(dst + j, g + j, bits + j / 8, VW);
+#if VW == 8
+    // The last columns as one vector that ends at the row's end and overlaps the one before it
+    // (those columns get the same values again; masking twice is masking once): one by one, they
+    // were most of a 14-wide row.
+    if (j < wo && wo >= VW) {
+        int at = wo - VW;
+        unsigned two = bits[at / 8] | (at % 8 ? (unsigned)bits[at / 8 + 1] << 8 : 0);
+        unsigned char own = (unsigned char)(two >> (at % 8));
+        STORE(dst + at, (vf)((vi)LOAD(g + at) & from_bits(&own, VW)));
+        return;
+    }
+#endif
+    if (j < wo) apply_bits(dst + j, g + j, bits + j / 8, wo - j);
 }
