@@ -94,13 +94,13 @@ INLINE void prepare_phases(const float *x, const geo_t *g, int S, float *ph, flo
                 // The last columns from masked loads: one by one, a 28-wide row (no whole pair of
                 // vectors) was all scalar.
                 int end = (g->W - q + 1) / 2 < g->wq ? (g->W - q + 1) / 2 : g->wq;  // 2j + q < W
-                for (; j < end; j += VW) {
+                while (j < end) {
                     int n = end - j < VW ? end - j : VW, span = 2 * n - 1;  // x[2j+q] … x[2(j+n−1)+q]
                     vf a = load_partial(xr + 2 * j + q, span < VW ? span : VW);
                     vf b = load_partial(xr + 2 * j + q + VW, span > VW ? span - VW : 0);
                     store_partial(row + j, EVEN_LANES(a, b), n);
+                    j += n;
                 }
-                if (j > end) j = end;
 #else
                 // The last columns one by one: vectorized, this loop becomes gathers, far slower.
 #pragma clang loop vectorize(disable)
@@ -298,24 +298,19 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
                         STORE(out + ix, lo);
                         STORE(out + ix + VW, hi);
                     }
-                    if (ix + VW <= g->W) {  // `grow` has slack past its end for the unused lanes
+                    // Then one vector at a time (`grow` has slack past its end for the unused lanes);
+                    // with 16 lanes the last, partial one too, by a masked store. Left to 8 lanes:
+                    // single columns.
+                    for (; ix < g->W && (VW == 16 || ix + VW <= g->W); ix += VW) {
+                        int n = g->W - ix < VW ? g->W - ix : VW;
                         vf lo = INTERLEAVE_LOW(LOAD(even + ix / 2), LOAD(odd + ix / 2));
-                        if (bits) lo = (vf)((vi)lo & from_bits(bits + ix / 8, VW));
-                        STORE(out + ix, lo);
-                        ix += VW;
+                        if (bits) lo = (vf)((vi)lo & from_bits(bits + ix / 8, n));
+                        store_partial(out + ix, lo, n);
                     }
-#if VW == 16
-                    if (ix < g->W) {  // the last columns with a masked store, not one by one
-                        vf lo = INTERLEAVE_LOW(LOAD(even + ix / 2), LOAD(odd + ix / 2));
-                        if (bits) lo = (vf)((vi)lo & from_bits(bits + ix / 8, g->W - ix));
-                        store_partial(out + ix, lo, g->W - ix);
-                    }
-#else
                     for (; ix < g->W; ix++) {
                         int c = ix + g->pl;
                         out[ix] = !bits || (bits[ix / 8] >> (ix % 8)) & 1 ? src[(c % 2) * g->jv + c / 2] : 0;
                     }
-#endif
                 } else {
                     for (int ix = 0; ix < g->W; ix++) { int c = ix + g->pl; out[ix] = src[(c % S) * g->jv + c / S]; }
                 }
