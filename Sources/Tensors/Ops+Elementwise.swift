@@ -1,6 +1,7 @@
 // Elementwise functions of one variable and the quotient of two. Each pullback multiplies the
 // incoming gradient by the local derivative, written from the input or — cheaper — the output.
 import Foundation
+internal import CKernels
 
 extension Tensor {
     /// Elementwise combination of three equal-shape tensors (for pullbacks that need x, y and g).
@@ -46,9 +47,16 @@ public func relu6(_ x: Variable) -> Variable {
     x.elementwise({ min(max($0, 0), 6) }, derivative: { x, _ in x > 0 && x < 6 ? 1 : 0 })
 }
 
-/// 1 / (1 + e^−x), with derivative y(1 − y) from the output.
+/// 1 / (1 + e^−x), with derivative y(1 − y) from the output. The values are those of that
+/// expression over `Foundation.exp`, bit for bit, computed by a vector kernel (`fv_sigmoid`).
 public func sigmoid(_ x: Variable) -> Variable {
-    x.elementwise({ 1 / (1 + Foundation.exp(-$0)) }, derivative: { _, y in y * (1 - y) })
+    let y = x.value.scalars.withUnsafeBufferPointer { xs in
+        elementwiseScalars(xs.count) { range, out in
+            fv_sigmoid(xs.baseAddress! + range.lowerBound, out + range.lowerBound, range.count)
+        }
+    }
+    let value = Tensor(shape: x.shape, scalars: y)
+    return x.tape.record(value, inputs: [x]) { g in [g.zipped(with: value) { g, y in g * (y * (1 - y)) }] }
 }
 
 /// The hyperbolic tangent, with derivative 1 − y².

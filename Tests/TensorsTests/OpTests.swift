@@ -124,6 +124,29 @@ final class PoolingTests: XCTestCase {
     }
 }
 
+/// The sigmoid's vector kernel against the scalar expression it replaces, bit for bit, on every
+/// kernel path: a sweep of [−100, 100] (both sides of expf's fast range at ±88), the ends of the
+/// float range, subnormals, infinities and NaN, in arrays whose lengths leave vector tails.
+final class SigmoidTests: XCTestCase {
+    func testSigmoidIsTheScalarExpressionBitForBit() {
+        var values: [Float] = (0..<400_001).map { -100 + Float($0) / 2000 }
+        values += [0, -0, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                   .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude, 88, -88, 88.72, -88.72,
+                   103.97, -103.97, 1e-30, -1e-30]
+        var rng = SeededGenerator(seed: 5)
+        values += (0..<100_000).map { _ in Float(bitPattern: UInt32.random(in: .min ... .max, using: &rng)) }
+        onEveryKernelPath {
+            for count in [values.count, 13, 7] {
+                let x = Array(values.prefix(count))
+                let got = sigmoid(Tape().constant(Tensor(shape: [count], scalars: x))).value.scalars
+                for (i, v) in x.enumerated() where got[i].bitPattern != (1 / (1 + Foundation.exp(-v))).bitPattern {
+                    return XCTFail("\(KernelPath.current): sigmoid(\(v)) = \(got[i]), the scalar expression \(1 / (1 + Foundation.exp(-v)))")
+                }
+            }
+        }
+    }
+}
+
 final class ResampleTests: XCTestCase {
     let x = Inputs.normal([2, 2, 5, 6], seed: 31)
 

@@ -30,6 +30,10 @@ enum { FV_ACT_NONE = 0, FV_ACT_RELU = 1, FV_ACT_RELU6 = 2 };
 /// y[i] += x[i] for i < n.
 void fv_add_inplace(float *y, const float *x, size_t n);
 
+/// y[i] = 1 / (1 + expf(−x[i])) for i < n, the same bits as that scalar loop over glibc's expf
+/// on every path (sigmoid.c).
+void fv_sigmoid(const float *x, float *y, size_t n);
+
 /// Adds `bias[c]` (if non-null) to `channels` planes and applies `act`, on a tile of whole rows:
 /// channel c's tile starts at y + c·ldy and holds `rows` rows of `wo` values. When `mask` is
 /// non-null, writes the activation mask of the tile (channel c's first row at mask + c·ldm).
