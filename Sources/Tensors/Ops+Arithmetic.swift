@@ -30,6 +30,31 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
+    // The hot element-wise ops as explicit loops: `map` and `zipped` call their closure once per
+    // scalar (it reaches the loop through the thread pool, where the compiler cannot inline it),
+    // these loops the compiler vectorizes. Same arithmetic, same bits.
+
+    /// self · s.
+    func scaled(by s: Float) -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { x in elementwiseScalars(count) { r, o in for i in r { o[i] = x[i] * s } } }
+        return Tensor(shape: shape, scalars: out)
+    }
+
+    /// self + s.
+    func shifted(by s: Float) -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { x in elementwiseScalars(count) { r, o in for i in r { o[i] = x[i] + s } } }
+        return Tensor(shape: shape, scalars: out)
+    }
+
+    /// self + other, of equal shape.
+    func adding(_ other: Tensor) -> Tensor {
+        precondition(shape == other.shape, "shape mismatch: \(shape) vs \(other.shape)")
+        let out = scalars.withUnsafeBufferPointer { x in
+            other.scalars.withUnsafeBufferPointer { y in elementwiseScalars(count) { r, o in for i in r { o[i] = x[i] + y[i] } } }
+        }
+        return Tensor(shape: shape, scalars: out)
+    }
+
     /// Whether no scalar is infinite or NaN (checked over the cores).
     public var isFinite: Bool {
         // One verdict per 4096 scalars; each range starts on its own block.
@@ -48,7 +73,7 @@ extension Tensor {
 
 extension Variable {
     public static func + (a: Variable, b: Variable) -> Variable {
-        a.tape.record(a.value.zipped(with: b.value, +), inputs: [a, b]) { g in [g, g] }
+        a.tape.record(a.value.adding(b.value), inputs: [a, b]) { g in [g, g] }
     }
 
     public static func - (a: Variable, b: Variable) -> Variable {
@@ -63,13 +88,13 @@ extension Variable {
     }
 
     public static func * (a: Variable, s: Float) -> Variable {
-        a.tape.record(a.value.map { $0 * s }, inputs: [a]) { g in [g.map { $0 * s }] }
+        a.tape.record(a.value.scaled(by: s), inputs: [a]) { g in [g.scaled(by: s)] }
     }
 
     public static func * (s: Float, a: Variable) -> Variable { a * s }
 
     public static func + (a: Variable, s: Float) -> Variable {
-        a.tape.record(a.value.map { $0 + s }, inputs: [a]) { g in [g] }
+        a.tape.record(a.value.shifted(by: s), inputs: [a]) { g in [g] }
     }
 
     public static prefix func - (a: Variable) -> Variable { a * -1 }

@@ -56,7 +56,13 @@ public func sigmoid(_ x: Variable) -> Variable {
         }
     }
     let value = Tensor(shape: x.shape, scalars: y)
-    return x.tape.record(value, inputs: [x]) { g in [g.zipped(with: value) { g, y in g * (y * (1 - y)) }] }
+    return x.tape.record(value, inputs: [x]) { g in
+        // An explicit loop, not `zipped`, whose closure would be a call per scalar.
+        let dx = g.scalars.withUnsafeBufferPointer { g in
+            y.withUnsafeBufferPointer { y in elementwiseScalars(g.count) { r, o in for i in r { o[i] = g[i] * (y[i] * (1 - y[i])) } } }
+        }
+        return [Tensor(shape: value.shape, scalars: dx)]
+    }
 }
 
 /// The hyperbolic tangent, with derivative 1 − y².
