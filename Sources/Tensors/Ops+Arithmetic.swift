@@ -55,6 +55,23 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out)
     }
 
+    /// |self|.
+    public func magnitudes() -> Tensor {
+        let out = scalars.withUnsafeBufferPointer { x in elementwiseScalars(count) { r, o in for i in r { o[i] = Swift.abs(x[i]) } } }
+        return Tensor(shape: shape, scalars: out)
+    }
+
+    /// self += |other|, of equal shape (a render's attribution map, summed step by step).
+    public mutating func addMagnitudes(of other: Tensor) {
+        precondition(shape == other.shape, "addMagnitudes: \(shape) vs \(other.shape)")
+        let count = self.count
+        scalars.withUnsafeMutableBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                parallelForScalars(count) { r in for i in r { a[i] += Swift.abs(b[i]) } }
+            }
+        }
+    }
+
     /// Whether no scalar is infinite or NaN (checked over the cores).
     public var isFinite: Bool {
         // One verdict per 4096 scalars; each range starts on its own block.

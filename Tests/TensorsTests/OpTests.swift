@@ -127,6 +127,21 @@ final class PoolingTests: XCTestCase {
 /// The sigmoid's vector kernel against the scalar expression it replaces, bit for bit, on every
 /// kernel path: a sweep of [−100, 100] (both sides of expf's fast range at ±88), the ends of the
 /// float range, subnormals, infinities and NaN, in arrays whose lengths leave vector tails.
+/// The explicit element-wise loops (`scaled`, `shifted`, `adding`, `magnitudes`, `addMagnitudes`)
+/// against the scalar expressions, over an array long enough to be split across the cores.
+final class ElementwiseLoopTests: XCTestCase {
+    func testLoopsAreTheScalarExpressions() {
+        let a = Inputs.normal([3, 70_000], seed: 61), b = Inputs.normal([3, 70_000], seed: 62)
+        XCTAssertEqual(a.scaled(by: 1.99).scalars, a.scalars.map { $0 * 1.99 })
+        XCTAssertEqual(a.shifted(by: -0.99).scalars, a.scalars.map { $0 + -0.99 })
+        XCTAssertEqual(a.adding(b).scalars, zip(a.scalars, b.scalars).map { $0 + $1 })
+        XCTAssertEqual(a.magnitudes().scalars, a.scalars.map { Swift.abs($0) })
+        var sum = a
+        sum.addMagnitudes(of: b)
+        XCTAssertEqual(sum.scalars, zip(a.scalars, b.scalars).map { $0 + Swift.abs($1) })
+    }
+}
+
 final class SigmoidTests: XCTestCase {
     func testSigmoidIsTheScalarExpressionBitForBit() {
         var values: [Float] = (0..<400_001).map { -100 + Float($0) / 2000 }

@@ -154,8 +154,8 @@ private struct StepLoop {
             guard v.isFinite else { throw FeatureVisError.nonFinite(what: "objective", step: step, objective: objective.name) }
             let gradients = tape.gradients(of: value, retaining: [made])
             let g = variables.map { gradients[$0] }
-            let imageGradient = gradients[made].map { Swift.abs($0) }
-            if attribution?.shape == imageGradient.shape { attribution!.add(imageGradient) } else { attribution = imageGradient }
+            let imageGradient = gradients[made]
+            if attribution?.shape == imageGradient.shape { attribution!.addMagnitudes(of: imageGradient) } else { attribution = imageGradient.magnitudes() }
             guard g.allSatisfy(\.isFinite) else {
                 throw FeatureVisError.nonFinite(what: "gradient", step: step, objective: objective.name)
             }
