@@ -4,9 +4,14 @@ with `perf record -e cpu-clock --call-graph dwarf`) and attributes every CPU-tim
 category by its call stack. Set-up (the sgemm peak, loading weights, the FLOP-model check) is
 counted apart and left out of the shares.
 
-    perf script -i perf.data -F tid,ip,sym,dso > stacks.txt
+    perf script -i perf.data -F tid,time,ip,sym,dso > stacks.txt
     python3 benchmarks/profile-categories.py stacks.txt
+
+With the `time` field, a worker thread's sample is set-up too when the calling thread's sample
+nearest in time is: the pool's workers run the parallel parts of the set-up (the image side
+measured alone) with none of its frames on their own stacks.
 """
+import bisect
 import collections
 import re
 import shutil
@@ -59,23 +64,43 @@ LEAVES = [
 
 
 def samples(lines):
-    stack, tid = [], None
+    """(thread, time or None, stack) for each sample of `perf script` output."""
+    stack, tid, time = [], None, None
     for line in lines:
         line = line.rstrip("\n")
         if not line.strip():
             if stack:
-                yield tid, stack
-            stack, tid = [], None
-        elif not line.startswith("\t") and not line.startswith(" "):
-            tid = line.strip()
-        elif line.strip() and tid is None and not stack and re.match(r"^\s*\d+\s*$", line):
-            tid = line.strip()
+                yield tid, time, stack
+            stack, tid, time = [], None, None
+        elif not line.startswith("\t"):  # a sample's header: thread id, and the time if asked for
+            header = re.match(r"^\s*(\S+)\s+([\d.]+):", line)
+            tid, time = (header.group(1), float(header.group(2))) if header else (line.strip(), None)
         else:
             parts = line.strip().split(" ", 1)
             if len(parts) == 2:
                 stack.append(parts[1])
     if stack:
-        yield tid, stack
+        yield tid, time, stack
+
+
+def setup_flags(all_samples):
+    """Whether each sample is set-up: a marker on its stack, or (with times) on the stack of the
+    marked thread's sample nearest in time."""
+    marked = [any(m in "\n".join(stack) for m in SETUP) for _, _, stack in all_samples]
+    owners = collections.Counter(tid for (tid, _, _), m in zip(all_samples, marked) if m)
+    if not owners or any(time is None for _, time, _ in all_samples):
+        return marked
+    caller = owners.most_common(1)[0][0]
+    timeline = sorted((time, m) for (tid, time, _), m in zip(all_samples, marked) if tid == caller)
+    times = [t for t, _ in timeline]
+    flags = []
+    for (tid, time, _), m in zip(all_samples, marked):
+        if not m and tid != caller and times:
+            i = bisect.bisect_left(times, time)
+            near = min((j for j in (i - 1, i) if 0 <= j < len(times)), key=lambda j: abs(times[j] - time))
+            m = timeline[near][1]
+        flags.append(m)
+    return flags
 
 
 def leaf_name(frame):
@@ -89,26 +114,27 @@ def main(path):
     threads = collections.Counter()
     setup = 0
     with open(path, errors="replace") as f:
-        for tid, stack in samples(f):
-            text = "\n".join(stack)
-            if any(marker in text for marker in SETUP):
-                setup += 1
-                continue
-            threads[tid] += 1
-            leaves[leaf_name(stack[0])] += 1
-            category = next((name for name, pattern in OWNERS
-                             if any(re.match(pattern, frame) for frame in stack)), None)
-            if category is None:
-                category = next((name for frame in stack[:3] for name, pattern in LEAVES
-                                 if re.search(pattern, leaf_name(frame))), None)
-            if category is None and re.search(r"libopenblas", text):
-                category = "sgemm (OpenBLAS)"
-            category = category or "other"
-            counts[category] += 1
-            # The innermost engine function on the stack: which op the time is spent for.
-            engine = next((leaf_name(f).split(" ")[0] for f in stack
-                           if ENGINE_FRAME.match(f) and not WRAPPER.match(f)), "(no engine frame)")
-            via[category][engine] += 1
+        all_samples = list(samples(f))
+    for (tid, _, stack), is_setup in zip(all_samples, setup_flags(all_samples)):
+        text = "\n".join(stack)
+        if is_setup:
+            setup += 1
+            continue
+        threads[tid] += 1
+        leaves[leaf_name(stack[0])] += 1
+        category = next((name for name, pattern in OWNERS
+                         if any(re.match(pattern, frame) for frame in stack)), None)
+        if category is None:
+            category = next((name for frame in stack[:3] for name, pattern in LEAVES
+                             if re.search(pattern, leaf_name(frame))), None)
+        if category is None and re.search(r"libopenblas", text):
+            category = "sgemm (OpenBLAS)"
+        category = category or "other"
+        counts[category] += 1
+        # The innermost engine function on the stack: which op the time is spent for.
+        engine = next((leaf_name(f).split(" ")[0] for f in stack
+                       if ENGINE_FRAME.match(f) and not WRAPPER.match(f)), "(no engine frame)")
+        via[category][engine] += 1
     total = sum(counts.values())
     print(f"{total} samples in optimization steps ({setup} set-up samples left out)")
     print(f"threads: " + ", ".join(f"{t}: {100 * n / total:.0f}%" for t, n in threads.most_common()))
