@@ -83,10 +83,10 @@ def samples(lines):
         yield tid, time, stack
 
 
-def setup_flags(all_samples):
-    """Whether each sample is set-up: a marker on its stack, or (with times) on the stack of the
-    marked thread's sample nearest in time."""
-    marked = [any(m in "\n".join(stack) for m in SETUP) for _, _, stack in all_samples]
+def setup_flags(all_samples, texts):
+    """Whether each sample is set-up: a marker on its stack (`texts`: each stack joined), or (with
+    times) on the stack of the marked thread's sample nearest in time."""
+    marked = [any(m in text for m in SETUP) for text in texts]
     owners = collections.Counter(tid for (tid, _, _), m in zip(all_samples, marked) if m)
     if not owners or any(time is None for _, time, _ in all_samples):
         return marked
@@ -115,8 +115,8 @@ def main(path):
     setup = 0
     with open(path, errors="replace") as f:
         all_samples = list(samples(f))
-    for (tid, _, stack), is_setup in zip(all_samples, setup_flags(all_samples)):
-        text = "\n".join(stack)
+    texts = ["\n".join(stack) for _, _, stack in all_samples]
+    for (tid, _, stack), text, is_setup in zip(all_samples, texts, setup_flags(all_samples, texts)):
         if is_setup:
             setup += 1
             continue

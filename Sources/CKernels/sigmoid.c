@@ -36,9 +36,6 @@ static const uint64_t exp2_table[32] = {
 
 static inline float sigmoid1(float x) { return 1.0f / (1.0f + expf(-x)); }
 
-/// Lanes of `x` expf's fast path does not cover, as bits.
-#define SLOW_TOP(bits) (((bits) >> 20) & 0x7ff) > FAST_TOP
-
 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma")))
 static void sigmoid_avx512(const float *x, float *y, size_t n) {
     __m512d t0, t1, t2, t3;

@@ -124,9 +124,6 @@ final class PoolingTests: XCTestCase {
     }
 }
 
-/// The sigmoid's vector kernel against the scalar expression it replaces, bit for bit, on every
-/// kernel path: a sweep of [−100, 100] (both sides of expf's fast range at ±88), the ends of the
-/// float range, subnormals, infinities and NaN, in arrays whose lengths leave vector tails.
 /// The explicit element-wise loops (`scaled`, `shifted`, `adding`, `magnitudes`, `addMagnitudes`)
 /// against the scalar expressions, over an array long enough to be split across the cores.
 final class ElementwiseLoopTests: XCTestCase {
@@ -142,6 +139,9 @@ final class ElementwiseLoopTests: XCTestCase {
     }
 }
 
+/// The sigmoid's vector kernel against the scalar expression it replaces, bit for bit, on every
+/// kernel path: a sweep of [−100, 100] (both sides of expf's fast range at ±88), the ends of the
+/// float range, subnormals, infinities and NaN, in arrays whose lengths leave vector tails.
 final class SigmoidTests: XCTestCase {
     func testSigmoidIsTheScalarExpressionBitForBit() {
         var values: [Float] = (0..<400_001).map { -100 + Float($0) / 2000 }
