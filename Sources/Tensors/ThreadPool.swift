@@ -10,11 +10,21 @@ let engineThreadCount: Int = max(1, ProcessInfo.processInfo.activeProcessorCount
 /// up) or runs slow takes fewer of them instead of leaving the others waiting.
 let chunksPerThread = 4
 
+/// The first item of chunk `chunk` of `count` items in `chunks` chunks. Chunks shrink towards the
+/// end (sizes fall linearly, each at least one item): the pool hands them out in order, so the
+/// last ones to run are small, and the thread that finishes first waits at most one small chunk
+/// for the other instead of up to one of `chunks` equal parts of the job.
+@inline(__always)
+func chunkStart(_ chunk: Int, of chunks: Int, count: Int) -> Int {
+    let spare = count - chunks, left = chunks - chunk
+    return chunk + spare - spare * left * left / (chunks * chunks)
+}
+
 /// Runs `body(range)` over `count` items split into up to `4 × engineThreadCount` contiguous
-/// chunks, on the engine's thread pool (`fv_pool_run`): the calling thread and the workers claim
-/// chunks as they come free. Small jobs (`count * costPerItem` below ~32k) run inline on the
-/// calling thread. The chunks depend only on `count`, so results never depend on the scheduling.
-/// Public so the image-side ops in FeatureVis split their work the same way.
+/// chunks (`chunkStart`), on the engine's thread pool (`fv_pool_run`): the calling thread and the
+/// workers claim chunks as they come free. Small jobs (`count * costPerItem` below ~32k) run
+/// inline on the calling thread. The chunks depend only on `count`, so results never depend on the
+/// scheduling. Public so the image-side ops in FeatureVis split their work the same way.
 @inline(__always)
 public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
     let chunks = min(count, engineThreadCount * chunksPerThread)
@@ -27,7 +37,7 @@ public func parallelFor(_ count: Int, costPerItem: Int = 1, _ body: (Range<Int>)
         withUnsafeMutablePointer(to: &job) { pointer in
             fv_pool_run(chunks, { context, chunk in
                 let job = context!.assumingMemoryBound(to: ParallelJob.self).pointee
-                job.body((job.count * chunk / job.chunks)..<(job.count * (chunk + 1) / job.chunks))
+                job.body(chunkStart(chunk, of: job.chunks, count: job.count)..<chunkStart(chunk + 1, of: job.chunks, count: job.count))
             }, pointer, Int32(engineThreadCount))
         }
     }

@@ -35,6 +35,13 @@ final class ThreadPoolTests: XCTestCase {
         XCTAssertEqual(ranges(1000, cost: 1), [0..<1000], "a small job runs inline as one range")
     }
 
+    func testChunksShrinkTowardsTheEnd() {
+        // The last chunks to be claimed are small, so no thread waits long for the others to finish.
+        let sizes = ranges(1000).map(\.count)
+        XCTAssertEqual(sizes, sizes.sorted(by: >), "chunk sizes fall: \(sizes)")
+        XCTAssertLessThanOrEqual(sizes.last!, 1000 / sizes.count / 4, "the last chunk is a small part of an equal share: \(sizes)")
+    }
+
     func testWorkersShareTheChunks() {
         let lock = NSLock()
         var threads = Set<UInt>()
