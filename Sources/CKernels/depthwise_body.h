@@ -24,6 +24,30 @@
 #define INTERLEAVE_HIGH(e, o) __builtin_shufflevector(e, o, 4, 12, 5, 13, 6, 14, 7, 15)
 #endif
 
+/// Lanes k … k+VW−1 of the 2·VW lanes of a then b (k < VW; a constant once inlined and unrolled).
+INLINE vf shifted(vf a, vf b, int k) {
+#if VW == 16
+    switch (k) {
+    case 0: return a;
+    case 1: return __builtin_shufflevector(a, b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+    case 2: return __builtin_shufflevector(a, b, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+    case 3: return __builtin_shufflevector(a, b, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18);
+    default: return __builtin_shufflevector(a, b, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+    }
+#else
+    switch (k) {
+    case 0: return a;
+    case 1: return __builtin_shufflevector(a, b, 1, 2, 3, 4, 5, 6, 7, 8);
+    case 2: return __builtin_shufflevector(a, b, 2, 3, 4, 5, 6, 7, 8, 9);
+    case 3: return __builtin_shufflevector(a, b, 3, 4, 5, 6, 7, 8, 9, 10);
+    default: return __builtin_shufflevector(a, b, 4, 5, 6, 7, 8, 9, 10, 11);
+    }
+#endif
+}
+
+/// Shapes `forward_rows` takes: stride 1, kernels up to 5 wide (`shifted`) and 5 high.
+#define ROWS_KERNEL(S, KH, KW) ((S) == 1 && (KH) <= 5 && (KW) <= 5)
+
 static inline int ceil_div(int a, int b) { return a <= 0 ? -((-a) / b) : (a + b - 1) / b; }
 
 typedef struct {
@@ -40,6 +64,7 @@ static geo_t make_geo(int H, int W, int kh, int kw, int s, int pt, int pl, int h
     g.ml = (kw - 1) / s;
     g.jv = round_vw(ceil_div(pl + W, s));
     g.dw = g.ml + g.jv;
+    if (s == 1) g.wq = round_vw(g.wq);  // whole vectors per row: forward_rows loads rows as aligned vectors
     int last = (pt + H - 1) / s + 1;
     g.dr = g.top + (last > ho ? last : ho);
     return g;
@@ -150,6 +175,32 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
         }
 }
 
+/// Stride 1: R output rows of the strip at column j0. Each input row is loaded once, as two aligned
+/// vectors shifted in registers for the KW taps, and added into every output row it reaches; an
+/// output row still gets its taps in forward_block's order (ky, then kx), so the sums are the same
+/// bit for bit, from a third of the loads and none across cache lines.
+INLINE void forward_rows(const float *ph, const float *w, float b, float *y, unsigned char *mask,
+                         const geo_t *g, int KH, int KW, int oy, int R, int j0, int act, int spill) {
+    vf acc[8];
+    for (int a = 0; a < R; a++) acc[a] = splat(b);
+    for (int i = 0; i < R + KH - 1; i++) {  // input row oy + i reaches output rows oy + i − ky
+        const float *row = ph + (size_t)(oy + i) * g->wq + j0;
+        vf v0 = LOAD(row), v1 = LOAD(row + VW);  // v1 may run into the next row: only its first KW−1 lanes count
+        for (int a = 0; a < R; a++) {
+            int ky = i - a;
+            if (ky < 0 || ky >= KH) continue;
+            for (int kx = 0; kx < KW; kx++) acc[a] += splat(w[ky * KW + kx]) * shifted(v0, v1, kx);
+        }
+    }
+    int mrow = (g->wo + 7) / 8, n = g->wo - j0;
+    for (int a = 0; a < R; a++) {
+        if (mask) store_bits(mask + (size_t)(oy + a) * mrow + j0 / 8, passes(acc[a], act), n);
+        size_t at = (size_t)(oy + a) * g->wo + j0;
+        if (spill && at + VW <= (size_t)g->ho * g->wo) STORE(y + at, activate(acc[a], act));
+        else store_partial(y + at, activate(acc[a], act), n);
+    }
+}
+
 /// Rows per block: as many as keep R × (strips per group) ≤ 8 accumulators, a power of two.
 static inline int block_rows(int remaining, int units) {
     int r = units >= 3 ? 2 : (units == 2 ? 4 : 8);
@@ -161,6 +212,25 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
                           const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp, int first) {
     prepare_phases(x, g, S, ph, tmp, first);
     int strips = round_vw(g->wo) / VW;
+    if (ROWS_KERNEL(S, KH, KW)) {
+        // Column by column, so only a row of a single strip may spill into the next row.
+        int spill = VW == 8 && strips == 1;
+        for (int oy = 0; oy < g->ho;) {
+            int R = block_rows(g->ho - oy, 1);
+            for (int j0 = 0; j0 < VW * strips; j0 += VW) {
+#define FWD(r) forward_rows(ph, w, b, y, mask, g, KH, KW, oy, r, j0, act, spill)
+                switch (R) {
+                case 8: FWD(8); break;
+                case 4: FWD(4); break;
+                case 2: FWD(2); break;
+                default: FWD(1);
+                }
+#undef FWD
+            }
+            oy += R;
+        }
+        return;
+    }
     int group = strips < 4 ? strips : 4;
     // Spilling is safe when each row is one group (the next row is stored after it).
     int spill = VW == 8 && strips == group;

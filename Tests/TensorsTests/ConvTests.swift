@@ -119,6 +119,19 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// Stride-1 planes taller than the forward kernel's block of 8 output rows, whose every input
+    /// row is loaded once and added into the (up to 5) output rows it reaches; widths around whole
+    /// vectors, so the taps' shifted lanes come from the row's next vector or its padding.
+    func testTallStrideOneDepthwise() {
+        onEveryKernelPath {
+            for (h, w) in [(19, 16), (23, 17), (13, 40), (9, 8)] {
+                conv(1, 2, h, w, cout: 2, k: 3, padding: .same, groups: 2, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+                conv(1, 2, h, w, cout: 2, k: 5, padding: .same, groups: 2, activation: .relu, naiveGradient: true, tolerance: 1e-3)
+            }
+            conv(1, 2, 12, 20, cout: 2, k: 5, padding: .explicit(top: 4, left: 0, bottom: 0, right: 4), groups: 2, tolerance: 1e-3)
+        }
+    }
+
     /// The kernels' AVX-512 build is chosen exactly where OpenBLAS's AVX-512 core is (the same
     /// cpuid test), and every weaker build runs too.
     func testKernelPathFollowsTheCPU() {
