@@ -42,6 +42,13 @@ final class StagedNetwork {
     }
 
     /// Runs the stages on `x` (`[N, 3, H, W]`) up to the deepest of `layers` and returns their outputs.
+    ///
+    /// A batch runs image by image through the first stages, while their planes are large, and as
+    /// one batch after that: a large plane's activations for a whole batch (8 × 96 × 112² floats
+    /// is 38 MB) overflow the caches between one op and the next, one image's stay in them, and the
+    /// backward pass then also takes one image's chain at a time. Small planes keep the batch, which
+    /// gives their convolutions enough work per call. Planes above `imageByImagePlane` are cut into
+    /// the same tiles in a batch as alone, so both ways give the same bits.
     func forward(_ x: Variable, reading layers: [LayerReference]) -> [LayerReference: Variable] {
         precondition(x.shape.count == 4 && x.shape[1] == 3, "images must be [N, 3, H, W], got \(x.shape)")
         for layer in layers {
@@ -50,21 +57,57 @@ final class StagedNetwork {
         }
         guard let deepest = layers.map(\.index).max() else { return [:] }
         let wanted = Set(layers.map(\.index))
-        var outputs: [LayerReference: Variable] = [:]
-        var context = StageContext()
-        var current = x
-        var i = 0
-        while i <= deepest {
-            let stage = stages[i]
-            if let fused = stage.runWithNext, !wanted.contains(i), i < deepest {
-                current = fused(current, &context)
-                i += 1  // the next stage is done too
-            } else {
-                current = stage.run(current, &context)
-            }
-            if wanted.contains(i) { outputs[self.layers[i]] = current }
-            i += 1
+        let batch = x.shape[0]
+        guard batch > 1 else {
+            var pass = Pass(current: x)
+            run(&pass, through: deepest, wanted: wanted, whilePlaneAbove: nil)
+            return pass.outputs
         }
-        return outputs
+        // Image by image while the planes are large: every image stops after the same stage.
+        let passes = (0..<batch).map { n in
+            var pass = Pass(current: slice(x, axis: 0, range: n..<(n + 1)))
+            run(&pass, through: deepest, wanted: wanted, whilePlaneAbove: Self.imageByImagePlane)
+            return pass
+        }
+        var joined = Pass(current: concat(passes.map(\.current), axis: 0), next: passes[0].next)
+        let blockInputs = passes.compactMap(\.context.blockInput)
+        if blockInputs.count == batch { joined.context.blockInput = concat(blockInputs, axis: 0) }
+        for layer in passes[0].outputs.keys {
+            joined.outputs[layer] = concat(passes.map { $0.outputs[layer]! }, axis: 0)
+        }
+        run(&joined, through: deepest, wanted: wanted, whilePlaneAbove: nil)
+        return joined.outputs
+    }
+
+    /// Output planes (height × width) above which a batch runs image by image: twice the plane
+    /// under which the 1×1 convolutions of a single image are split by rows (`pointwiseRowBlocks`),
+    /// so that a plane's column tiles do not depend on the batch either.
+    static let imageByImagePlane = 512
+
+    /// A forward pass in progress: the current activation, the next stage to run, its context
+    /// and the outputs read so far.
+    private struct Pass {
+        var current: Variable
+        var next = 0
+        var context = StageContext()
+        var outputs: [LayerReference: Variable] = [:]
+    }
+
+    /// Runs `pass` on through stage `deepest`; with `whilePlaneAbove`, stops after the first stage
+    /// whose output plane is not above it (a flat output has a plane of 1).
+    private func run(_ pass: inout Pass, through deepest: Int, wanted: Set<Int>, whilePlaneAbove limit: Int?) {
+        while pass.next <= deepest {
+            let stage = stages[pass.next]
+            if let fused = stage.runWithNext, !wanted.contains(pass.next), pass.next < deepest {
+                pass.current = fused(pass.current, &pass.context)
+                pass.next += 1  // the next stage is done too
+            } else {
+                pass.current = stage.run(pass.current, &pass.context)
+            }
+            if wanted.contains(pass.next) { pass.outputs[self.layers[pass.next]] = pass.current }
+            pass.next += 1
+            let shape = pass.current.shape
+            if let limit, (shape.count == 4 ? shape[2] * shape[3] : 1) <= limit { return }
+        }
     }
 }

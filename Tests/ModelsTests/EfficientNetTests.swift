@@ -162,6 +162,51 @@ final class EfficientNetTests: XCTestCase {
         XCTAssertThrowsError(try net.channels(of: "blocks.3"))
     }
 
+    /// A batch runs image by image through the large planes and as a batch after them: each image
+    /// gets what it gets alone — the same bits while the planes are large, the same values to
+    /// rounding after (a single image's small 1×1 products are split by rows) — and its own
+    /// input gradient.
+    func testABatchGivesEachImageWhatItGetsAlone() throws {
+        let net = try network()
+        let side = 96  // planes 48², 24² image by image; 12² and below as a batch
+        let images = (0..<2).map { n in
+            Tensor(shape: [1, 3, side, side], scalars: (0..<(3 * side * side)).map { i in
+                0.5 + 0.4 * Float(sin(Double(i) * (0.37 + 0.11 * Double(n))))
+            })
+        }
+        let layers: Set<String> = ["_blocks.2", "_blocks.8", "logits"]
+        func run(_ x: Tensor) throws -> (outputs: [String: Tensor], gradient: Tensor) {
+            let tape = Tape()
+            let image = tape.variable(x)
+            let out = try net.forward(image, reading: layers)
+            let objective = try XCTUnwrap(out["_blocks.8"]).mean() + XCTUnwrap(out["logits"]).mean()
+            return (out.mapValues(\.value), tape.gradient(of: objective, withRespectTo: image))
+        }
+        let joining = Tape()
+        let batch = try run(concat(images.map { joining.constant($0) }, axis: 0).value)
+        for (n, image) in images.enumerated() {
+            let alone = try run(image)
+            let tape = Tape()
+            for layer in layers {
+                let mine = slice(tape.constant(try XCTUnwrap(batch.outputs[layer])), axis: 0, range: n..<(n + 1)).value
+                let single = try XCTUnwrap(alone.outputs[layer])
+                if layer == "_blocks.2" {
+                    XCTAssertEqual(mine, single, "image \(n) at \(layer): not the same bits as alone")
+                } else {
+                    let scale = single.scalars.map(Swift.abs).max()!
+                    XCTAssertLessThan(zip(mine.scalars, single.scalars).map { Swift.abs($0 - $1) }.max()!, 1e-4 * scale,
+                                      "image \(n) at \(layer)")
+                }
+            }
+            // The batch's objective is the sum of the images' (means over one image each, halved).
+            let mine = slice(tape.constant(batch.gradient), axis: 0, range: n..<(n + 1)).value.scalars
+            let single = alone.gradient.scalars.map { $0 / 2 }
+            let scale = single.map(Swift.abs).max()!
+            XCTAssertGreaterThan(scale, 0)
+            XCTAssertLessThan(zip(mine, single).map { Swift.abs($0 - $1) }.max()!, 1e-3 * scale, "input gradient of image \(n)")
+        }
+    }
+
     func testMissingWeightsNameThePathAndTheSetupCommand() throws {
         let directory = try Fixtures.temporaryDirectory(for: self)
         XCTAssertThrowsError(try EfficientNetLite0.pretrained(cacheDirectory: directory)) { error in
