@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The engine beside PyTorch on this machine, in paired rounds: `fvbook bench` once (release build:
-# the batch-8 ratios, the sgemm peak), then ROUNDS rounds (default 3) that each time the engine's
+# The engine beside PyTorch on this machine, in paired rounds: `fvbook bench --only steps` once
+# (release build: the batch-8 ratios, the sgemm peak; the rounds time the render), then ROUNDS rounds (default 3) that each time the engine's
 # batch-1 steps beside the peer's step table (`bench_step.py --only effnet`) and the engine's
 # default render beside Lucent's (`lucent_run.py _blocks_8:0 lite_norm_frozen`), the two sides of
 # a pair one right after the other and in alternating order (engine first in odd rounds), so a
@@ -24,7 +24,7 @@ swift build -c release --product fvbook >&2
 fvbook=.build/release/fvbook
 cut -d' ' -f1 /proc/loadavg > "$out/load-start"
 date -u +%H:%M > "$out/time-start"
-"$fvbook" bench --json > "$out/fvbook.json"
+"$fvbook" bench --json --only steps > "$out/fvbook.json"
 
 ours_steps() { "$fvbook" bench --json --only steps --batches 1 > "$out/steps-$1.json"; }
 peer_steps() { "$venv/bin/python" "$peer/bench_step.py" --only effnet > "$out/peer-steps-$1.txt"; }
@@ -67,27 +67,26 @@ print(f'{machine["cpu"]}, {machine["cores"]} cores; OpenBLAS core {machine["blas
 
 def joined(values, fmt): return " / ".join(format(v, fmt) for v in values)
 def verdict(ok): return "met" if ok else "not met"
+def paired_row(measure, e, p, peer_note="", target=None):
+    """One row: each round's figures and ratio, their median, and target (bound, text)'s verdict on it."""
+    ratios = [a / b for a, b in zip(e, p)]
+    med = statistics.median(ratios)
+    judged = f'{target[1]}: {verdict(med <= target[0])}' if target else ""
+    print(f'| {measure} | {joined(e, ".1f")} | {joined(p, ".1f")}{peer_note} | {joined(ratios, ".2f")} | {med:.2f} | {judged} |')
 # Issue 10's targets, judged on the median of the rounds' ratios.
 step_targets = {("_blocks.8", 224): (1 / 3, "≤ 1/3"), ("_blocks.8", 128): (0.4, "≤ 0.4"), ("logits", 224): (0.4, "≤ 0.4")}
 print("| measure | this engine, each round | PyTorch, each round | ratio, each round | median ratio | target |")
 print("|---|---:|---:|---:|---:|---|")
 for key in engines[0]:
     if any(key not in p or key not in e for p, e in zip(peers, engines)): continue
-    e, p = [x[key] for x in engines], [x[key] for x in peers]
-    ratios = [a / b for a, b in zip(e, p)]
-    med = statistics.median(ratios)
-    t = step_targets.get(key)
-    target = f'{t[1]}: {verdict(med <= t[0])}' if t else ""
-    print(f'| step to `{key[0]}`, {key[1]} px, batch 1 (ms) | {joined(e, ".1f")} | {joined(p, ".1f")} '
-          f'| {joined(ratios, ".2f")} | {med:.2f} | {target} |')
-e = [x["seconds"]["median"] for x in renders]
-ratios = [a / b for a, b in zip(e, lucents)]
-med = statistics.median(ratios)
-print(f'| default render, 512 steps, 128 px → 224 (s) | {joined(e, ".1f")} | {joined(lucents, ".1f")} (Lucent) '
-      f'| {joined(ratios, ".2f")} | {med:.2f} | ≤ 1/8: {verdict(med <= 1 / 8)} |')
+    paired_row(f'step to `{key[0]}`, {key[1]} px, batch 1 (ms)', [x[key] for x in engines], [x[key] for x in peers],
+               target=step_targets.get(key))
+paired_row("default render, 512 steps, 128 px → 224 (s)", [x["seconds"]["median"] for x in renders], lucents,
+           " (Lucent)", (1 / 8, "≤ 1/8"))
 busy = [x["coresBusy"] for x in renders]
-print(f'| cores working in the default render | {joined(busy, ".2f")} | | | {statistics.median(busy):.2f} '
-      f'| ≥ 1.8: {verdict(statistics.median(busy) >= 1.8)} |')
+busy_median = statistics.median(busy)
+print(f'| cores working in the default render | {joined(busy, ".2f")} | | | {busy_median:.2f} '
+      f'| ≥ 1.8: {verdict(busy_median >= 1.8)} |')
 rss = max(x["peakRSSMB"] for x in renders)
 print(f'| peak RSS of the default render (MB), largest | {rss:.0f} | | | | ≤ 150: {verdict(rss <= 150)} |')
 b8 = [s["perImageRatioToBatch1"] for s in ours["steps"] if s.get("perImageRatioToBatch1")]
