@@ -55,3 +55,40 @@ void fv_col2im(const float *col, int channels, int height, int width, int kh, in
         }
     }
 }
+
+// fv_col2im as a gather, by rows of the image gradient: each pixel sums the columns that unfold
+// it in fv_col2im's order (ky, then kx), so the sums are the same bit for bit, and rows can go to
+// different threads. Column phase q of a row (ix = j·stride + q) reads, for tap kx, column
+// ox = j + (q + pad_left − kx) / stride when that divides.
+void fv_col2im_rows(const float *col, int height, int width, int kh, int kw, int stride, int pad_top,
+                    int pad_left, int ho, int wo, float *dx, int row0, int row1) {
+    int s = stride;
+    for (int row = row0; row < row1; row++) {
+        int c = row / height, iy = row % height;
+        float *d = dx + (size_t)row * width;
+        const float *taps[kh * kw];
+        int shift[kh * kw];
+        for (int q = 0; q < s && q < width; q++) {
+            int n = 0;
+            for (int ky = 0; ky < kh; ky++) {
+                int t = iy + pad_top - ky;
+                if (t < 0 || t % s != 0 || t / s >= ho) continue;
+                for (int kx = 0; kx < kw; kx++) {
+                    int u = q + pad_left - kx;
+                    if (((u % s) + s) % s != 0) continue;
+                    taps[n] = col + ((size_t)(c * kh + ky) * kw + kx) * ho * wo + (size_t)(t / s) * wo;
+                    shift[n] = u >= 0 ? u / s : -((-u) / s);
+                    n++;
+                }
+            }
+            for (int j = 0; j * s + q < width; j++) {
+                float sum = d[j * s + q];
+                for (int k = 0; k < n; k++) {
+                    int ox = j + shift[k];
+                    if (ox >= 0 && ox < wo) sum += taps[k][ox];
+                }
+                d[j * s + q] = sum;
+            }
+        }
+    }
+}

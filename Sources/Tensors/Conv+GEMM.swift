@@ -110,8 +110,8 @@ func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: U
 }
 
 /// dX[n, g] = fold(W[g]ᵀ · mask(dY[n, g])). 1×1: tiles are bands of columns (disjoint in dX).
-/// im2col: tiles are blocks of input channels, whose folds touch disjoint parts of dX; `dx` must
-/// be zeroed for this path.
+/// im2col: an (image, group) pair per tile, or with fewer pairs than threads, bands of columns
+/// unfolded and then rows of dX folded; `dx` must be zeroed for this path.
 func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                   _ w: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ geo: ConvGeometry) {
     let pairs = geo.batch * geo.groups
@@ -177,24 +177,56 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
         }
         source = UnsafePointer(masked)
     }
-    let blocks = pairs >= engineThreadCount ? 1 : min(geo.groupIn, engineThreadCount)
     let kk = geo.kernelHeight * geo.kernelWidth
-    parallelFor(pairs * blocks, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / blocks / 64) { tiles in
-        let maxChannels = (geo.groupIn + blocks - 1) / blocks
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: maxChannels * kk * geo.outPlane)
+    if pairs < engineThreadCount {
+        // Fewer images than threads (the stem at batch 1: 3 input channels): the whole unfolded
+        // gradient in bands of columns, then folded by rows of dX, so that every thread gets an
+        // equal share of both (blocks of input channels gave one thread two of the three).
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: geo.patch * geo.outPlane)
         defer { col.deallocate() }
-        for tile in tiles {
-            let (pair, block) = tile.quotientAndRemainder(dividingBy: blocks)
+        let bands = max(1, min(2 * chunksPerThread * engineThreadCount, geo.outPlane / 256))
+        for pair in 0..<pairs {
             let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
-            let c0 = geo.groupIn * block / blocks, c1 = geo.groupIn * (block + 1) / blocks
-            sgemm(transA: true, m: (c1 - c0) * kk, n: geo.outPlane, k: geo.groupOut,
-                  w + g * geo.groupOut * geo.patch + c0 * kk, lda: geo.patch,
-                  source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
+            let gradient = source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane
+            parallelFor(bands, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / bands / 64) { r in
+                for band in r {
+                    let c0 = geo.outPlane * band / bands, c1 = geo.outPlane * (band + 1) / bands
+                    sgemm(transA: true, m: geo.patch, n: c1 - c0, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
+                          lda: geo.patch, gradient + c0, ldb: geo.outPlane, col + c0, ldc: geo.outPlane)
+                }
+            }
+            let dxg = dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
+            parallelFor(geo.groupIn * geo.height, costPerItem: 4 * kk * geo.width) { rows in
+                foldRows(col, geo, into: dxg, rows: rows)
+            }
+        }
+        return
+    }
+    // An (image, group) pair per thread at a time.
+    parallelFor(pairs, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / 64) { tiles in
+        let col = UnsafeMutablePointer<Float>.allocate(capacity: geo.patch * geo.outPlane)
+        defer { col.deallocate() }
+        for pair in tiles {
+            let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
+            sgemm(transA: true, m: geo.patch, n: geo.outPlane, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
+                  lda: geo.patch, source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
                   col, ldc: geo.outPlane)
-            fv_col2im(col, Int32(c1 - c0), Int32(geo.height), Int32(geo.width),
-                      Int32(geo.kernelHeight), Int32(geo.kernelWidth), Int32(geo.stride),
-                      Int32(geo.padTop), Int32(geo.padLeft), Int32(geo.outHeight), Int32(geo.outWidth),
-                      dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane)
+            fold(col, geo, into: dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane)
         }
     }
+}
+
+/// Adds the unfolded columns of one (image, group) [patch, outPlane] into its input gradient (the
+/// adjoint of im2col), as a scatter over the columns.
+func fold(_ col: UnsafePointer<Float>, _ geo: ConvGeometry, into dx: UnsafeMutablePointer<Float>) {
+    fv_col2im(col, Int32(geo.groupIn), Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight),
+              Int32(geo.kernelWidth), Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft),
+              Int32(geo.outHeight), Int32(geo.outWidth), dx)
+}
+
+/// `fold`'s rows `rows` of dX (row = channel · height + y) as a gather: the same sums, bit for bit.
+func foldRows(_ col: UnsafePointer<Float>, _ geo: ConvGeometry, into dx: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+    fv_col2im_rows(col, Int32(geo.height), Int32(geo.width), Int32(geo.kernelHeight), Int32(geo.kernelWidth),
+                   Int32(geo.stride), Int32(geo.padTop), Int32(geo.padLeft), Int32(geo.outHeight),
+                   Int32(geo.outWidth), dx, Int32(rows.lowerBound), Int32(rows.upperBound))
 }

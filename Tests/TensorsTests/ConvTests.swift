@@ -155,6 +155,30 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// The fold by rows that batch 1 uses against the scatter that batches use: the same sums bit
+    /// for bit (the order of each pixel's taps is what makes them equal), rows taken in pieces.
+    func testFoldByRowsIsTheScatterBitForBit() {
+        for (h, w, k, s, padding) in [(224, 224, 3, 2, Padding.same), (17, 12, 3, 2, .same), (9, 11, 5, 2, .same),
+                                           (8, 7, 4, 1, .same), (10, 9, 3, 3, .explicit(top: 2, left: 0, bottom: 1, right: 2)),
+                                           (6, 6, 3, 1, .symmetric(1))] {
+            let geo = ConvGeometry(input: [1, 3, h, w], weight: [8, 3, k, k], stride: s, padding: padding, groups: 1)
+            let col = Inputs.normal([geo.patch * geo.outPlane], seed: 9).scalars
+            var scattered = [Float](repeating: 0, count: 3 * h * w), gathered = scattered
+            col.withUnsafeBufferPointer { c in
+                scattered.withUnsafeMutableBufferPointer { fold(c.baseAddress!, geo, into: $0.baseAddress!) }
+                gathered.withUnsafeMutableBufferPointer { d in
+                    for start in stride(from: 0, to: 3 * h, by: 5) {
+                        foldRows(c.baseAddress!, geo, into: d.baseAddress!, rows: start..<min(start + 5, 3 * h))
+                    }
+                }
+            }
+            if let i = gathered.indices.first(where: { gathered[$0].bitPattern != scattered[$0].bitPattern }) {
+                XCTFail("\(h)×\(w), k \(k), stride \(s), \(padding): dX[\(i)] \(gathered[i]) by rows, \(scattered[i]) scattered")
+            }
+            XCTAssertGreaterThan(scattered.filter { $0 != 0 }.count, 3 * h * w / 2)
+        }
+    }
+
     func testSameGeometry() {
         // TF SAME on 7 (stride 2, k 3): output 4, total padding 2 → 1 top, 1 bottom;
         // on 8: output 4, total padding 1 → 0 top, 1 bottom (the extra row at the bottom).

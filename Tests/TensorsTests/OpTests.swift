@@ -162,6 +162,39 @@ final class SigmoidTests: XCTestCase {
     }
 }
 
+final class AdamStepTests: XCTestCase {
+    /// The kernel against the plain Swift loop of its formulas, bit for bit, on every path: a fused
+    /// multiply-add or a reciprocal of a divisor (both what the C target's -ffast-math would do)
+    /// changes some of these.
+    func testAdamStepIsTheScalarLoopBitForBit() {
+        var rng = SeededGenerator(seed: 11)
+        let n = 4099  // whole vectors and a tail on every path
+        let g0 = (0..<n).map { _ in Float.random(in: -3...3, using: &rng) * Float(exp(Double.random(in: -12...4, using: &rng))) }
+        let m0 = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+        let v0 = (0..<n).map { _ in Float.random(in: 0...2, using: &rng) }
+        let p0 = (0..<n).map { _ in Float.random(in: -1...1, using: &rng) }
+        let (b1, b2, lr, eps): (Float, Float, Float, Float) = (0.9, 0.999, 0.05, 1e-8)
+        for step in [1, 2, 37] {
+            let c1 = 1 - Foundation.pow(b1, Float(step)), c2 = 1 - Foundation.pow(b2, Float(step))
+            var (p, m, v) = (p0, m0, v0)
+            for i in 0..<n {
+                m[i] = b1 * m[i] + (1 - b1) * g0[i]
+                v[i] = b2 * v[i] + (1 - b2) * g0[i] * g0[i]
+                p[i] += lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
+            }
+            onEveryKernelPath {
+                var (q, mq, vq) = (p0, m0, v0)
+                adamStep(parameters: &q, m: &mq, v: &vq, gradient: g0, count: n, beta1: b1, beta2: b2,
+                         learningRate: lr, epsilon: eps, correction1: c1, correction2: c2)
+                for i in 0..<n where q[i].bitPattern != p[i].bitPattern || mq[i].bitPattern != m[i].bitPattern
+                    || vq[i].bitPattern != v[i].bitPattern {
+                    return XCTFail("\(KernelPath.current), step \(step), element \(i): p \(q[i]) m \(mq[i]) v \(vq[i]); the loop: p \(p[i]) m \(m[i]) v \(v[i])")
+                }
+            }
+        }
+    }
+}
+
 final class ResampleTests: XCTestCase {
     let x = Inputs.normal([2, 2, 5, 6], seed: 31)
 

@@ -54,6 +54,16 @@ void fv_im2col(const float *x, int channels, int height, int width, int kh, int 
 void fv_col2im(const float *col, int channels, int height, int width, int kh, int kw, int stride,
                int pad_top, int pad_left, int ho, int wo, float *dx);
 
+/// One Adam step on n parameters: m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g·g,
+/// p ← p + lr·(m/c1) / (√(v/c2) + eps), with c1, c2 the bias corrections (an ascent).
+void fv_adam(float *p, float *m, float *v, const float *g, size_t n, float b1, float b2, float lr, float eps,
+             float c1, float c2);
+
+/// fv_col2im by rows of the image gradient, rows `row0 ..< row1` (row = channel · height + y) of
+/// `dx`, from the whole `col`: the same sums bit for bit, so that rows can go to different threads.
+void fv_col2im_rows(const float *col, int height, int width, int kh, int kw, int stride, int pad_top,
+                    int pad_left, int ho, int wo, float *dx, int row0, int row1);
+
 /// Depthwise convolution of `planes` planes (plane p uses filter p % channels and bias
 /// p % channels): x [planes, H, W] → y [planes, ho, wo], with fused bias and activation, and the
 /// activation mask when `mask` is non-null.

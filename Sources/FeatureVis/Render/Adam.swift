@@ -43,11 +43,10 @@ public struct Adam: Sendable {
                             // Over the cores (a square root and two divisions a scalar: worth it
                             // from a few thousand); each update is the same either way.
                             parallelForScalars(p.count, costPerScalar: 8) { range in
-                                for i in range {
-                                    m[i] = b1 * m[i] + (1 - b1) * g[i]
-                                    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                                    p[i] += lr * (m[i] / c1) / ((v[i] / c2).squareRoot() + eps)
-                                }
+                                let i = range.lowerBound
+                                adamStep(parameters: p.baseAddress! + i, m: m.baseAddress! + i, v: v.baseAddress! + i,
+                                         gradient: g.baseAddress! + i, count: range.count, beta1: b1, beta2: b2,
+                                         learningRate: lr, epsilon: eps, correction1: c1, correction2: c2)
                             }
                         }
                     }
