@@ -32,6 +32,32 @@ struct RowBands {
         (groups, outHeight, outWidth) = (geo.groups, geo.outHeight, geo.outWidth)
     }
 
+    /// Blocks of rows (of `m`) to cut each tile's product [m × columns] · [columns, k] into when
+    /// there are too few tiles for the threads to finish together (a 28² plane at batch 1 is bands
+    /// of 9, 9, 9 and 1 rows: one thread did two of the long ones). Only where the blocks and the
+    /// whole product fall on the same side of OpenBLAS's small-matrix limit (M·N·K ≤ 100³ on its
+    /// SkylakeX and Cooperlake cores): there each block has the bits of the whole; across it, some
+    /// shapes round differently.
+    func channelParts(_ m: Int, k: Int) -> Int {
+        let wanted = 4 * engineThreadCount
+        guard tiles < wanted else { return 1 }
+        let parts = max(1, min((wanted + tiles - 1) / tiles, m / 16))
+        let last = columns - (bands * rows - outHeight) * outWidth  // the last band's columns
+        for n in [columns, last] {
+            let small = m * n * k <= 1_000_000
+            for part in 0..<parts {
+                let block = channelCut(part + 1, of: parts, m) - channelCut(part, of: parts, m)
+                if (block * n * k <= 1_000_000) != small { return 1 }
+            }
+        }
+        return parts
+    }
+
+    /// Where block `part` of `parts` of `m` rows starts: at multiples of 8.
+    func channelCut(_ part: Int, of parts: Int, _ m: Int) -> Int {
+        part >= parts ? m : m * part / parts / 8 * 8
+    }
+
     /// Tile `tile`'s image `n`, group `g`, first output row `oy0` and its `tileRows` (fewer in the
     /// last band), and the same as a range of the output plane: first column `c0`, `cols` columns.
     func tile(_ tile: Int) -> (n: Int, g: Int, oy0: Int, tileRows: Int, c0: Int, cols: Int) {
@@ -82,12 +108,15 @@ func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: U
     if channelBlocks > 1 { return pointwiseForwardByChannels(x, w, bias, y, mask, geo, act, blocks: channelBlocks) }
     let bands = RowBands(geo)
     let mrow = (geo.outWidth + 7) / 8
+    let parts = geo.isPointwise ? bands.channelParts(geo.groupOut, k: geo.patch) : 1
     let flopsPerTile = 2 * geo.groupOut * geo.patch * bands.columns
-    parallelFor(bands.tiles, costPerItem: flopsPerTile / 64) { tiles in
+    parallelFor(bands.tiles * parts, costPerItem: flopsPerTile / parts / 64) { items in
         let col: UnsafeMutablePointer<Float>? = geo.isPointwise ? nil : .allocate(capacity: geo.patch * bands.columns)
         defer { col?.deallocate() }
-        for tile in tiles {
+        for item in items {
+            let (tile, part) = item.quotientAndRemainder(dividingBy: parts)
             let (n, g, oy0, tileRows, c0, cols) = bands.tile(tile)
+            let m0 = bands.channelCut(part, of: parts, geo.groupOut), m1 = bands.channelCut(part + 1, of: parts, geo.groupOut)
             let xg = x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
             var source = xg + c0, ldb = geo.inPlane
             if let col {
@@ -98,12 +127,12 @@ func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: U
                 source = UnsafePointer(col)
                 ldb = cols
             }
-            let channel0 = n * geo.outChannels + g * geo.groupOut
+            let channel0 = n * geo.outChannels + g * geo.groupOut + m0
             let out = y + channel0 * geo.outPlane + c0
-            sgemm(m: geo.groupOut, n: cols, k: geo.patch, w + g * geo.groupOut * geo.patch, lda: geo.patch,
+            sgemm(m: m1 - m0, n: cols, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
                   source, ldb: ldb, out, ldc: geo.outPlane)
-            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut },
-                               Int32(geo.groupOut), Int32(tileRows), Int32(geo.outWidth), act.code,
+            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut + m0 },
+                               Int32(m1 - m0), Int32(tileRows), Int32(geo.outWidth), act.code,
                                mask.map { $0 + channel0 * geo.maskPlane + oy0 * mrow }, Int32(geo.maskPlane))
         }
     }
@@ -142,11 +171,15 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
     }
     if geo.isPointwise {
         let bands = RowBands(geo)
-        parallelFor(bands.tiles, costPerItem: 2 * geo.groupOut * geo.patch * bands.columns / 64) { tiles in
+        // Blocks of input channels only without a mask (each block would mask the tile again).
+        let parts = mask == nil ? bands.channelParts(geo.groupIn, k: geo.groupOut) : 1
+        parallelFor(bands.tiles * parts, costPerItem: 2 * geo.groupOut * geo.patch * bands.columns / parts / 64) { items in
             let masked: UnsafeMutablePointer<Float>? = mask == nil ? nil : .allocate(capacity: geo.groupOut * bands.columns)
             defer { masked?.deallocate() }
-            for tile in tiles {
+            for item in items {
+                let (tile, part) = item.quotientAndRemainder(dividingBy: parts)
                 let (n, g, oy0, tileRows, c0, cols) = bands.tile(tile)
+                let m0 = bands.channelCut(part, of: parts, geo.groupIn), m1 = bands.channelCut(part + 1, of: parts, geo.groupIn)
                 let channel0 = n * geo.outChannels + g * geo.groupOut
                 let offset = channel0 * geo.outPlane + c0
                 var source = dy + offset, ldb = geo.outPlane
@@ -157,9 +190,9 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                     source = UnsafePointer(masked)
                     ldb = cols
                 }
-                sgemm(transA: true, m: geo.groupIn, n: cols, k: geo.groupOut,
-                      w + g * geo.groupOut * geo.patch, lda: geo.patch, source, ldb: ldb,
-                      dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane + c0, ldc: geo.inPlane)
+                sgemm(transA: true, m: m1 - m0, n: cols, k: geo.groupOut,
+                      w + g * geo.groupOut * geo.patch + m0, lda: geo.patch, source, ldb: ldb,
+                      dx + (n * geo.inChannels + g * geo.groupIn + m0) * geo.inPlane + c0, ldc: geo.inPlane)
             }
         }
         return

@@ -152,6 +152,10 @@ final class ConvTests: XCTestCase {
             conv(2, 64, 30, 30, cout: 8, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
             conv(1, 16, 30, 30, cout: 8, k: 3, padding: .same, activation: .relu, naiveGradient: true, tolerance: 1e-3)
             conv(1, 3, 33, 31, cout: 8, k: 3, stride: 2, padding: .same, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            // A 28² plane at batch 1: four bands (9, 9, 9, 1 rows), each also cut into blocks of
+            // output channels (forward) and of input channels (the gradient).
+            conv(1, 40, 28, 28, cout: 240, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
+            conv(1, 240, 28, 28, cout: 40, k: 1, naiveGradient: true, tolerance: 1e-3)
         }
     }
 
