@@ -1,9 +1,11 @@
 // Bilinear resizing of the last two dimensions with PyTorch's `F.interpolate(mode: "bilinear")`
 // semantics, so images and activations match PyTorch pixel for pixel.
 
+internal import CKernels
+
 /// For each output coordinate: the two source indices and the weight of the second.
 struct LinearTaps {
-    var lower: [Int] = [], upper: [Int] = [], weight: [Float] = []
+    var lower: [Int32] = [], upper: [Int32] = [], weight: [Float] = []
 
     /// PyTorch: align_corners → src = dst·(in−1)/(out−1); otherwise src = (dst+0.5)·in/out − 0.5,
     /// clamped at 0; then lower = ⌊src⌋, upper = min(lower+1, in−1).
@@ -14,8 +16,8 @@ struct LinearTaps {
         for d in 0..<output {
             let src = alignCorners ? Float(d) * scale : max((Float(d) + 0.5) * scale - 0.5, 0)
             let lo = min(Int(src), input - 1)
-            lower.append(lo)
-            upper.append(min(lo + 1, input - 1))
+            lower.append(Int32(lo))
+            upper.append(Int32(min(lo + 1, input - 1)))
             weight.append(src - Float(lo))
         }
     }
@@ -40,9 +42,9 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
                 for row in range {
                     let (p, y) = row.quotientAndRemainder(dividingBy: height)
                     let s = src.baseAddress! + p * h * w
-                    let r0 = s + rows.lower[y] * w, r1 = s + rows.upper[y] * w, ty = rows.weight[y]
+                    let r0 = s + Int(rows.lower[y]) * w, r1 = s + Int(rows.upper[y]) * w, ty = rows.weight[y]
                     for xo in 0..<width {
-                        let c0 = cols.lower[xo], c1 = cols.upper[xo], tx = cols.weight[xo]
+                        let c0 = Int(cols.lower[xo]), c1 = Int(cols.upper[xo]), tx = cols.weight[xo]
                         let top = r0[c0] + (r0[c1] - r0[c0]) * tx
                         let bottom = r1[c0] + (r1[c1] - r1[c0]) * tx
                         o[(p * height + y) * width + xo] = top + (bottom - top) * ty
@@ -54,21 +56,12 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
     return x.tape.record(Tensor(shape: shape.dropLast(2) + [height, width], scalars: out), inputs: [x]) { g in
         let dx = makeScalars(planes * h * w, zeroed: true) { d in
             g.scalars.withUnsafeBufferPointer { gb in
-                // Each plane's gradient gathers from rows that overlap: split by planes.
-                parallelFor(planes, costPerItem: 16 * height * width) { range in for p in range {
-                    let dp = d + p * h * w
-                    for y in 0..<height {
-                        let r0 = rows.lower[y] * w, r1 = rows.upper[y] * w, ty = rows.weight[y]
-                        for xo in 0..<width {
-                            let v = gb[(p * height + y) * width + xo]
-                            let c0 = cols.lower[xo], c1 = cols.upper[xo], tx = cols.weight[xo]
-                            dp[r0 + c0] += v * (1 - ty) * (1 - tx)
-                            dp[r0 + c1] += v * (1 - ty) * tx
-                            dp[r1 + c0] += v * ty * (1 - tx)
-                            dp[r1 + c1] += v * ty * tx
-                        }
-                    }
-                } }
+                // By rows of the source, so that an image's three planes share the threads.
+                parallelFor(planes * h, costPerItem: 16 * height * width / h) { range in
+                    fv_resize_rows_adjoint(gb.baseAddress!, Int32(height), Int32(width), d, Int32(h), Int32(w),
+                                           rows.lower, rows.upper, rows.weight, cols.lower, cols.upper, cols.weight,
+                                           Int32(range.lowerBound), Int32(range.upperBound))
+                }
             }
         }
         return [Tensor(shape: shape, scalars: dx)]

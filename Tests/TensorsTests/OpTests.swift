@@ -207,6 +207,39 @@ final class ResampleTests: XCTestCase {
         }
     }
 
+    /// The gradient, split by source rows over the threads, against the scatter over the output it
+    /// replaced (Swift scalars), bit for bit: a render's 128 → 224 upsampling and a downsampling,
+    /// large enough that the planes' rows are cut between threads, and small odd shapes.
+    func testResizeGradientIsTheScatterBitForBit() {
+        for (shape, h, w, alignCorners) in [([1, 3, 150, 143], 224, 224, true), ([2, 3, 97, 64], 41, 130, false),
+                                            ([1, 2, 5, 6], 9, 13, false), ([1, 1, 1, 7], 3, 4, true)] {
+            let tape = Tape()
+            let x = tape.variable(Inputs.normal(shape, seed: 7))
+            let seed = Inputs.normal(Array(shape.prefix(2)) + [h, w], seed: 8)
+            let got = tape.gradients(of: resizeBilinear(x, height: h, width: w, alignCorners: alignCorners), seed: seed)[x]
+            let (ih, iw) = (shape[2], shape[3])
+            let rows = LinearTaps(input: ih, output: h, alignCorners: alignCorners)
+            let cols = LinearTaps(input: iw, output: w, alignCorners: alignCorners)
+            var want = [Float](repeating: 0, count: x.value.count)
+            for p in 0..<(shape[0] * shape[1]) {
+                for y in 0..<h {
+                    let r0 = Int(rows.lower[y]) * iw, r1 = Int(rows.upper[y]) * iw, ty = rows.weight[y]
+                    for xo in 0..<w {
+                        let v = seed.scalars[(p * h + y) * w + xo]
+                        let c0 = Int(cols.lower[xo]), c1 = Int(cols.upper[xo]), tx = cols.weight[xo]
+                        want[p * ih * iw + r0 + c0] += v * (1 - ty) * (1 - tx)
+                        want[p * ih * iw + r0 + c1] += v * (1 - ty) * tx
+                        want[p * ih * iw + r1 + c0] += v * ty * (1 - tx)
+                        want[p * ih * iw + r1 + c1] += v * ty * tx
+                    }
+                }
+            }
+            if let i = want.indices.first(where: { want[$0].bitPattern != got.scalars[$0].bitPattern }) {
+                XCTFail("\(shape) → \(h)×\(w): dx[\(i)] \(got.scalars[i]), the scatter \(want[i])")
+            }
+        }
+    }
+
     /// PyTorch: interpolate([0, 1], size 4) is [0, 0.25, 0.75, 1]; with align_corners [0, ⅓, ⅔, 1];
     /// downsampling [0, 1, 2, 3] to 2 samples at 0.5 and 2.5.
     func testResizeMatchesPyTorchOnKnownValues() {

@@ -64,6 +64,13 @@ void fv_adam(float *p, float *m, float *v, const float *g, size_t n, float b1, f
 void fv_col2im_rows(const float *col, int height, int width, int kh, int kw, int stride, int pad_top,
                     int pad_left, int ho, int wo, float *dx, int row0, int row1);
 
+/// The adjoint of bilinear resizing from planes [h, w] to [height, width] (each output coordinate
+/// reads source lo and hi with weight t of hi): rows `row0 ..< row1` of the source gradient
+/// (row = plane · h + r), added into the zeroed `dx` from the output gradient `g`.
+void fv_resize_rows_adjoint(const float *g, int height, int width, float *dx, int h, int w,
+                            const int *row_lo, const int *row_hi, const float *row_t,
+                            const int *col_lo, const int *col_hi, const float *col_t, int row0, int row1);
+
 /// Depthwise convolution of `planes` planes (plane p uses filter p % channels and bias
 /// p % channels): x [planes, H, W] → y [planes, ho, wo], with fused bias and activation, and the
 /// activation mask when `mask` is non-null.
