@@ -9,6 +9,15 @@
 
 #define ROUNDED(x) __asm__("" : "+x"(x))
 
+// Source row d's two taps of one output pixel: v · wy · (1 − tx) to column c0, v · wy · tx to c1.
+static inline void add_taps(float *d, int c0, int c1, float v, float wy, float ux, float tx) {
+    float a = v * wy * ux, b = v * wy * tx;
+    ROUNDED(a);
+    ROUNDED(b);
+    d[c0] += a;
+    d[c1] += b;
+}
+
 void fv_resize_rows_adjoint(const float *g, int height, int width, float *dx, int h, int w,
                             const int *row_lo, const int *row_hi, const float *row_t,
                             const int *col_lo, const int *col_hi, const float *col_t, int row0, int row1) {
@@ -30,20 +39,8 @@ void fv_resize_rows_adjoint(const float *g, int height, int width, float *dx, in
             for (int x = 0; x < width; x++) {
                 float v = gy[x], tx = col_t[x], ux = 1 - tx;
                 int c0 = col_lo[x], c1 = col_hi[x];
-                if (in_lo) {
-                    float a = v * uy * ux, b = v * uy * tx;
-                    ROUNDED(a);
-                    ROUNDED(b);
-                    d0[c0] += a;
-                    d0[c1] += b;
-                }
-                if (in_hi) {
-                    float a = v * ty * ux, b = v * ty * tx;
-                    ROUNDED(a);
-                    ROUNDED(b);
-                    d1[c0] += a;
-                    d1[c1] += b;
-                }
+                if (in_lo) add_taps(d0, c0, c1, v, uy, ux, tx);
+                if (in_hi) add_taps(d1, c0, c1, v, ty, ux, tx);
             }
         }
         row += rb - ra;
