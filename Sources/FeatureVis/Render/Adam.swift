@@ -40,7 +40,7 @@ public struct Adam: Sendable {
                 m[k].withUnsafeMutableBufferPointer { m in
                     v[k].withUnsafeMutableBufferPointer { v in
                         parameters[k].scalars.withUnsafeMutableBufferPointer { p in
-                            // Over the cores (a square root and two divisions a scalar: worth it
+                            // Over the cores (a square root and three divisions a scalar: worth it
                             // from a few thousand); each update is the same either way.
                             parallelForScalars(p.count, costPerScalar: 8) { range in
                                 let i = range.lowerBound
