@@ -20,7 +20,7 @@ import sys
 
 ENGINE_FRAME = re.compile(r"\$s(7Tensors|10FeatureVis|6Models)")
 # Engine helpers that every op goes through: skipped, so the op that called them is named.
-WRAPPER = re.compile(r"\$s(7Tensors5sgemm|7Tensors11parallelFor|7Tensors11makeScalars|10FeatureVis4gemm)")
+WRAPPER = re.compile(r"\$s(7Tensors5sgemm|7Tensors11convProduct|7Tensors11parallelFor|7Tensors11makeScalars|10FeatureVis4gemm)")
 
 
 def demangle(names):
@@ -54,7 +54,7 @@ OWNERS = [
 ]
 # Then by the leaf (innermost) frame or, for inlined helpers, its two callers.
 LEAVES = [
-    ("sgemm (OpenBLAS)", r"^sgemm_|cblas_sgemm"),
+    ("matrix products (fv_conv_product on AVX-512, OpenBLAS sgemm)", r"^sgemm_|cblas_sgemm|fv_conv_product"),
     ("conv epilogue: bias+ReLU6, gradient mask", r"bias_activation|apply_mask"),
     ("other elementwise (adds, scales, preprocessing)", r"fv_add_inplace|Ops\+|7Tensors1poiy|7Tensors1moiy|7Tensors1soiy|Tensors6Tensor.*(map|zipped|add)"),
     ("memory: malloc/free, zeroing, copies, page faults", r"malloc|free|_int_|memset|memmove|memcpy|page_fault|clear_page|swift_allocObject|swift_slowAlloc|mmap|munmap|folio|zap_|do_anonymous"),

@@ -16,3 +16,6 @@ void fv_bias_activation_avx512(float *y, int ldy, const float *bias, int channel
                                unsigned char *mask, int ldm);
 void fv_apply_mask_avx512(float *dst, int ldd, const float *g, int ldg, const unsigned char *mask, int ldm,
                           int channels, int rows, int wo);
+void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long cs, const float *b, long ldb,
+                            float *c, long ldc, const float *bias, int act, int rows, int wo, unsigned char *mask,
+                            int ldm);

@@ -34,14 +34,15 @@ struct RowBands {
 
     /// Blocks of rows (of `m`) to cut each tile's product [m × columns] · [columns, k] into when
     /// there are too few tiles for the threads to finish together (a 28² plane at batch 1 is bands
-    /// of 9, 9, 9 and 1 rows: one thread did two of the long ones). Only where the blocks and the
-    /// whole product fall on the same side of OpenBLAS's small-matrix limit (M·N·K ≤ 100³ on its
-    /// SkylakeX and Cooperlake cores): there each block has the bits of the whole; across it, some
-    /// shapes round differently.
+    /// of 9, 9, 9 and 1 rows: one thread did two of the long ones). With OpenBLAS only where the
+    /// blocks and the whole product fall on the same side of its small-matrix limit (M·N·K ≤ 100³
+    /// on its SkylakeX and Cooperlake cores): there each block has the bits of the whole; across
+    /// it, some shapes round differently.
     func channelParts(_ m: Int, k: Int) -> Int {
         let wanted = 4 * engineThreadCount
         guard tiles < wanted else { return 1 }
         let parts = max(1, min((wanted + tiles - 1) / tiles, m / 16))
+        if ownConvProduct { return parts }  // its bits do not depend on the cut
         let last = columns - (bands * rows - outHeight) * outWidth  // the last band's columns
         for n in [columns, last] {
             let small = m * n * k <= 1_000_000
@@ -68,6 +69,30 @@ struct RowBands {
     }
 }
 
+/// Whether the convolutions' products run the engine's own kernel (`fv_conv_product`): on CPUs with
+/// AVX-512, where it beats OpenBLAS on these thin products (16 to 480 rows or depth, a few hundred
+/// columns: 1.2–1.4 × on the 112² and 28² planes of an Intel Xeon) and keeps the same bits however
+/// a product is cut. OpenBLAS on the others.
+var ownConvProduct: Bool { fv_kernel_path() == Int32(FV_PATH_AVX512) }
+
+/// A convolution's product C = op(A)·B (A the weights, [m, k] or, transposed, [k, m]; B [k, n]),
+/// with `sgemm`'s arguments; then, for a forward tile of `rows` output rows of `width` (n = rows ·
+/// width), its bias and activation (`fv_bias_activation`, which also writes the activation mask).
+func convProduct(transA: Bool = false, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+                 _ b: UnsafePointer<Float>, ldb: Int, _ c: UnsafeMutablePointer<Float>, ldc: Int,
+                 bias: UnsafePointer<Float>? = nil, activation: Activation = .none, rows: Int = 0, width: Int = 0,
+                 mask: UnsafeMutablePointer<UInt8>? = nil, maskStride: Int = 0) {
+    guard m > 0, n > 0 else { return }
+    guard ownConvProduct else {
+        sgemm(transA: transA, m: m, n: n, k: k, a, lda: lda, b, ldb: ldb, c, ldc: ldc)
+        return fv_bias_activation(c, Int32(ldc), bias, Int32(m), Int32(rows), Int32(width), activation.code, mask,
+                                  Int32(maskStride))
+    }
+    countGEMM(m: m, n: n, k: k)
+    fv_conv_product(Int32(m), Int32(n), Int32(k), a, transA ? 1 : lda, transA ? lda : 1, b, ldb, c, ldc,
+                    bias, activation.code, Int32(rows), Int32(width), mask, Int32(maskStride))
+}
+
 extension ConvGeometry {
     /// Blocks of rows to split a 1×1 convolution's product into when its planes are small and there
     /// are too few (image, group) pairs for the threads: each thread then packs only its share of
@@ -91,11 +116,10 @@ private func pointwiseForwardByChannels(_ x: UnsafePointer<Float>, _ w: UnsafePo
             let m0 = geo.groupOut * block / blocks, m1 = geo.groupOut * (block + 1) / blocks
             let channel0 = n * geo.outChannels + g * geo.groupOut + m0
             let out = y + channel0 * geo.outPlane
-            sgemm(m: m1 - m0, n: geo.outPlane, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
-                  x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane, ldb: geo.inPlane, out, ldc: geo.outPlane)
-            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut + m0 },
-                               Int32(m1 - m0), Int32(geo.outHeight), Int32(geo.outWidth), act.code,
-                               mask.map { $0 + channel0 * geo.maskPlane }, Int32(geo.maskPlane))
+            convProduct(m: m1 - m0, n: geo.outPlane, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
+                        x + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane, ldb: geo.inPlane, out, ldc: geo.outPlane,
+                        bias: bias.map { $0 + g * geo.groupOut + m0 }, activation: act, rows: geo.outHeight,
+                        width: geo.outWidth, mask: mask.map { $0 + channel0 * geo.maskPlane }, maskStride: geo.maskPlane)
         }
     }
 }
@@ -129,11 +153,10 @@ func gemmForward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: U
             }
             let channel0 = n * geo.outChannels + g * geo.groupOut + m0
             let out = y + channel0 * geo.outPlane + c0
-            sgemm(m: m1 - m0, n: cols, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
-                  source, ldb: ldb, out, ldc: geo.outPlane)
-            fv_bias_activation(out, Int32(geo.outPlane), bias.map { $0 + g * geo.groupOut + m0 },
-                               Int32(m1 - m0), Int32(tileRows), Int32(geo.outWidth), act.code,
-                               mask.map { $0 + channel0 * geo.maskPlane + oy0 * mrow }, Int32(geo.maskPlane))
+            convProduct(m: m1 - m0, n: cols, k: geo.patch, w + (g * geo.groupOut + m0) * geo.patch, lda: geo.patch,
+                        source, ldb: ldb, out, ldc: geo.outPlane, bias: bias.map { $0 + g * geo.groupOut + m0 },
+                        activation: act, rows: tileRows, width: geo.outWidth,
+                        mask: mask.map { $0 + channel0 * geo.maskPlane + oy0 * mrow }, maskStride: geo.maskPlane)
         }
     }
 }
@@ -162,7 +185,7 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                                   Int32(geo.maskPlane), Int32(geo.groupOut), Int32(geo.outHeight), Int32(geo.outWidth))
                     source = UnsafePointer(masked)
                 }
-                sgemm(transA: true, m: c1 - c0, n: geo.outPlane, k: geo.groupOut,
+                convProduct(transA: true, m: c1 - c0, n: geo.outPlane, k: geo.groupOut,
                       w + g * geo.groupOut * geo.patch + c0, lda: geo.patch, source, ldb: geo.outPlane,
                       dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane, ldc: geo.inPlane)
             }
@@ -190,7 +213,7 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                     source = UnsafePointer(masked)
                     ldb = cols
                 }
-                sgemm(transA: true, m: m1 - m0, n: cols, k: geo.groupOut,
+                convProduct(transA: true, m: m1 - m0, n: cols, k: geo.groupOut,
                       w + g * geo.groupOut * geo.patch + m0, lda: geo.patch, source, ldb: ldb,
                       dx + (n * geo.inChannels + g * geo.groupIn + m0) * geo.inPlane + c0, ldc: geo.inPlane)
             }
@@ -224,7 +247,7 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
             parallelFor(bands, costPerItem: 2 * geo.groupOut * geo.patch * geo.outPlane / bands / 64) { r in
                 for band in r {
                     let c0 = geo.outPlane * band / bands, c1 = geo.outPlane * (band + 1) / bands
-                    sgemm(transA: true, m: geo.patch, n: c1 - c0, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
+                    convProduct(transA: true, m: geo.patch, n: c1 - c0, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
                           lda: geo.patch, gradient + c0, ldb: geo.outPlane, col + c0, ldc: geo.outPlane)
                 }
             }
@@ -241,7 +264,7 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
         defer { col.deallocate() }
         for pair in tiles {
             let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
-            sgemm(transA: true, m: geo.patch, n: geo.outPlane, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
+            convProduct(transA: true, m: geo.patch, n: geo.outPlane, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
                   lda: geo.patch, source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
                   col, ldc: geo.outPlane)
             fold(col, geo, into: dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane)

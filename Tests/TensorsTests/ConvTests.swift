@@ -2,6 +2,7 @@
 // depthwise kernel), stride, SAME and explicit padding, groups and fused activations.
 import XCTest
 @testable import Tensors
+import CKernels
 
 final class ConvTests: XCTestCase {
     /// One convolution config: seeded x [n, cin, h, w], weight [cout, cin/groups, k, k], bias.
@@ -156,6 +157,75 @@ final class ConvTests: XCTestCase {
             // output channels (forward) and of input channels (the gradient).
             conv(1, 40, 28, 28, cout: 240, k: 1, activation: .relu6, naiveGradient: true, tolerance: 1e-3)
             conv(1, 240, 28, 28, cout: 40, k: 1, naiveGradient: true, tolerance: 1e-3)
+        }
+    }
+
+    /// The convolutions' own product kernel against a Swift chain of fused multiply-adds, bit for
+    /// bit, on every path (AVX-512 vectors; the scalar loop elsewhere), plain and transposed A,
+    /// with row and column tails; and cut into pieces of rows and columns, as the threads cut it,
+    /// with the same bits as the whole (a kernel that summed the tail's columns or rows in another
+    /// order, or in blocks of k, fails).
+    func testConvProductIsOneFusedChainPerElement() {
+        var rng = SeededGenerator(seed: 5)
+        for (m, n, k) in [(27, 53, 32), (16, 49, 96), (8, 48, 1), (9, 15, 7), (40, 200, 240), (1, 1, 3)] {
+            let a = (0..<m * k).map { _ in Float.random(in: -1...1, using: &rng) }
+            let ldb = n + 3, ldc = n + 5
+            let b = (0..<k * ldb).map { _ in Float.random(in: -1...1, using: &rng) }
+            for transposed in [false, true] {
+                let (rs, cs) = transposed ? (1, m) : (k, 1)
+                var chain = [Float](repeating: 0, count: m * ldc)
+                for i in 0..<m { for j in 0..<n {
+                    var sum: Float = 0
+                    for p in 0..<k { sum = sum.addingProduct(a[i * rs + p * cs], b[p * ldb + j]) }
+                    chain[i * ldc + j] = sum
+                } }
+                onEveryKernelPath {
+                    var whole = [Float](repeating: .nan, count: m * ldc), pieces = whole
+                    a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in
+                        fv_conv_product(Int32(m), Int32(n), Int32(k), a.baseAddress!, rs, cs, b.baseAddress!, ldb,
+                                        &whole, ldc, nil, 0, 0, 0, nil, 0)
+                        pieces.withUnsafeMutableBufferPointer { c in
+                            let (i1, j1) = (m / 3, n * 2 / 5)
+                            for (r0, r1) in [(0, i1), (i1, m)] { for (c0, c1) in [(0, j1), (j1, n)] {
+                                fv_conv_product(Int32(r1 - r0), Int32(c1 - c0), Int32(k), a.baseAddress! + r0 * rs, rs, cs,
+                                                b.baseAddress! + c0, ldb, c.baseAddress! + r0 * ldc + c0, ldc,
+                                                nil, 0, 0, 0, nil, 0)
+                            } }
+                        }
+                    } }
+                    for i in 0..<m { for j in 0..<n where whole[i * ldc + j].bitPattern != chain[i * ldc + j].bitPattern
+                        || pieces[i * ldc + j].bitPattern != chain[i * ldc + j].bitPattern {
+                        return XCTFail("\(KernelPath.current), \(m)×\(n)×\(k)\(transposed ? " transposed" : ""), C[\(i)][\(j)]: "
+                                       + "\(whole[i * ldc + j]) whole, \(pieces[i * ldc + j]) in pieces, \(chain[i * ldc + j]) the chain")
+                    } }
+                    XCTAssertTrue(whole[n].isNaN, "the kernel wrote past a row's n columns")
+                }
+            }
+        }
+    }
+
+    /// The product with its bias and ReLU6 applied block by block inside the kernel against the
+    /// product followed by `fv_bias_activation` on the whole tile: the same values and mask bits,
+    /// on tiles of whole rows whose widths are not multiples of 8 or 16.
+    func testConvProductEpilogueIsTheSeparatePass() {
+        var rng = SeededGenerator(seed: 8)
+        for (m, rows, wo, k) in [(27, 3, 17, 24), (16, 4, 28, 40), (9, 1, 7, 5)] {
+            let n = rows * wo, ldm = rows * ((wo + 7) / 8)
+            let a = (0..<m * k).map { _ in Float.random(in: -1...1, using: &rng) }
+            let b = (0..<k * n).map { _ in Float.random(in: -2...2, using: &rng) }
+            let bias = (0..<m).map { _ in Float.random(in: -2...5, using: &rng) }
+            onEveryKernelPath {
+                var fused = [Float](repeating: 0, count: m * n), separate = fused
+                var fusedMask = [UInt8](repeating: 0, count: m * ldm), separateMask = fusedMask
+                fv_conv_product(Int32(m), Int32(n), Int32(k), a, k, 1, b, n, &fused, n, bias, Int32(FV_ACT_RELU6),
+                                Int32(rows), Int32(wo), &fusedMask, Int32(ldm))
+                fv_conv_product(Int32(m), Int32(n), Int32(k), a, k, 1, b, n, &separate, n, nil, 0, 0, 0, nil, 0)
+                fv_bias_activation(&separate, Int32(n), bias, Int32(m), Int32(rows), Int32(wo), Int32(FV_ACT_RELU6),
+                                   &separateMask, Int32(ldm))
+                XCTAssertEqual(fused.map(\.bitPattern), separate.map(\.bitPattern), "\(KernelPath.current), \(m) × \(rows)×\(wo)")
+                XCTAssertEqual(fusedMask, separateMask, "\(KernelPath.current), \(m) × \(rows)×\(wo): mask")
+                XCTAssertTrue(fused.contains(0) && fused.contains(6) && fused.contains { $0 > 0 && $0 < 6 })
+            }
         }
     }
 

@@ -59,6 +59,15 @@ void fv_col2im(const float *col, int channels, int height, int width, int kh, in
 void fv_adam(float *p, float *m, float *v, const float *g, size_t n, float b1, float b2, float lr, float eps,
              float c1, float c2);
 
+/// C = A·B for a convolution's tile: C[i][j] (i < m, j < n) at c + i·ldc + j, A[i][p] at
+/// a + i·rs + p·cs (rs = 1 for a transposed A), B[p][j] at b + p·ldb + j. Each element is one
+/// chain of fused multiply-adds over p in order, from zero, on every path, so the bits do not
+/// depend on how the product is cut; AVX-512 in vectors, otherwise a scalar loop (the reference).
+/// Then fv_bias_activation(c, ldc, bias, m, rows, wo, act, mask, ldm) on the tile (n = rows·wo
+/// when bias or act is set), block by block on AVX-512, with the same bits.
+void fv_conv_product(int m, int n, int k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
+                     long ldc, const float *bias, int act, int rows, int wo, unsigned char *mask, int ldm);
+
 /// fv_col2im by rows of the image gradient, rows `row0 ..< row1` (row = channel · height + y) of
 /// `dx`, from the whole `col`: the same sums bit for bit, so that rows can go to different threads.
 void fv_col2im_rows(const float *col, int height, int width, int kh, int kw, int stride, int pad_top,
