@@ -8,6 +8,7 @@ extension BenchReport {
         let load = String(format: "load average %.2f at start, %.2f at end", machine.loadAverageStart, machine.loadAverageEnd)
         out.append("fvbook bench\(quick ? " --quick" : "") — EfficientNet-Lite0 on \(machine.cpu), \(machine.cores) cores; \(load)")
         out.append("OpenBLAS: \(machine.openBLAS); core \(machine.blasCore)")
+        out.append("Kernels: \(machine.kernels)")
         if let sgemm {
             out.append("")
             let runs = sgemm.runs.map { run in

@@ -9,6 +9,8 @@ struct MachineInfo: Codable {
     let openBLAS: String
     /// The OpenBLAS core in use and why (`BLASCore`).
     let blasCore: String
+    /// The engine's vector-kernel build and what computes the convolutions' products.
+    let kernels: String
     /// The 1-minute load average when the benchmark started and when it ended: other processes
     /// competing for the two cores slow every figure down.
     var loadAverageStart: Double
@@ -19,7 +21,9 @@ struct MachineInfo: Codable {
         let config = openBLASConfiguration()
         let load = loadAverage()
         return MachineInfo(cpu: model, cores: ProcessInfo.processInfo.activeProcessorCount, openBLAS: config,
-                           blasCore: BLASCore.current.description, loadAverageStart: load, loadAverageEnd: load)
+                           blasCore: BLASCore.current.description,
+                           kernels: "\(KernelPath.current); convolution products: \(KernelPath.convolutionProducts)",
+                           loadAverageStart: load, loadAverageEnd: load)
     }
 
     /// The 1-minute load average (/proc/loadavg), or −1 where it cannot be read.

@@ -18,6 +18,11 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
     /// The build the kernels use now.
     package static var current: KernelPath { KernelPath(rawValue: fv_kernel_path()) ?? .baseline }
 
+    /// What computes the convolutions' matrix products on the current path, in words.
+    package static var convolutionProducts: String {
+        ownConvProduct ? "the engine's own (fv_conv_product)" : "OpenBLAS sgemm"
+    }
+
     /// Every build this CPU runs, weakest first.
     package static var runnable: [KernelPath] { allCases.filter { $0.rawValue <= cpu.rawValue } }
 

@@ -63,6 +63,7 @@ final class BenchTests: XCTestCase {
     /// A report with known figures prints them in the table's columns, and the JSON carries them.
     func testReportText() throws {
         var report = BenchReport(machine: MachineInfo(cpu: "Test CPU", cores: 2, openBLAS: "OpenBLAS 0.3.21", blasCore: "SkylakeX (corrected from Prescott)",
+                                                      kernels: "avx512; convolution products: the engine's own (fv_conv_product)",
                                                       loadAverageStart: 1.5, loadAverageEnd: 2.25),
                                  quick: false, warmupSteps: 3)
         report.sgemm = SgemmPeak(size: 1024, runs: [.init(threads: 1, gflops: Stats([100])), .init(threads: 2, gflops: Stats([190, 200, 210]))])
@@ -79,6 +80,7 @@ final class BenchTests: XCTestCase {
         let lines = report.text().split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[0], "fvbook bench — EfficientNet-Lite0 on Test CPU, 2 cores; load average 1.50 at start, 2.25 at end")
         XCTAssertEqual(lines[1], "OpenBLAS: OpenBLAS 0.3.21; core SkylakeX (corrected from Prescott)")
+        XCTAssertEqual(lines[2], "Kernels: avx512; convolution products: the engine's own (fv_conv_product)")
         XCTAssertTrue(lines.contains("sgemm 1024³: 1 thread 100.0 (100.0–100.0) GFLOP/s, 2 threads 200.0 (190.0–210.0) GFLOP/s (median, min–max)"), "\(lines)")
         let row = try XCTUnwrap(lines.first { $0.hasPrefix("_blocks.8") })
         XCTAssertEqual(row.split(separator: " ", omittingEmptySubsequences: true).map(String.init),

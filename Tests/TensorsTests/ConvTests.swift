@@ -141,6 +141,8 @@ final class ConvTests: XCTestCase {
         XCTAssertEqual(KernelPath.runnable.last, KernelPath.cpu)
         XCTAssertEqual(KernelPath.current, KernelPath.cpu)
         KernelPath.forcing(.baseline) { XCTAssertEqual(KernelPath.current, .baseline) }
+        KernelPath.forcing(.baseline) { XCTAssertEqual(KernelPath.convolutionProducts, "OpenBLAS sgemm") }
+        XCTAssertEqual(KernelPath.convolutionProducts == "OpenBLAS sgemm", KernelPath.cpu != .avx512)
         XCTAssertEqual(KernelPath.current, KernelPath.cpu)
     }
 
