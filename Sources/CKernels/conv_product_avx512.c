@@ -60,6 +60,7 @@ void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long c
     if (act == FV_ACT_NONE) mask = 0;
     for (int i = 0; i < m;) {
         int R = m - i >= ROWS ? ROWS : 1;
+        // Two calls with constant heights, so that each inlined copy keeps its panel in registers.
         if (R == ROWS) row_block(ROWS, i, n, k, a, rs, cs, b, ldb, c, ldc);
         else row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc);
         if (epilogue)

@@ -186,8 +186,8 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                     source = UnsafePointer(masked)
                 }
                 convProduct(transA: true, m: c1 - c0, n: geo.outPlane, k: geo.groupOut,
-                      w + g * geo.groupOut * geo.patch + c0, lda: geo.patch, source, ldb: geo.outPlane,
-                      dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane, ldc: geo.inPlane)
+                            w + g * geo.groupOut * geo.patch + c0, lda: geo.patch, source, ldb: geo.outPlane,
+                            dx + (n * geo.inChannels + g * geo.groupIn + c0) * geo.inPlane, ldc: geo.inPlane)
             }
         }
         return
@@ -214,8 +214,8 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                     ldb = cols
                 }
                 convProduct(transA: true, m: m1 - m0, n: cols, k: geo.groupOut,
-                      w + g * geo.groupOut * geo.patch + m0, lda: geo.patch, source, ldb: ldb,
-                      dx + (n * geo.inChannels + g * geo.groupIn + m0) * geo.inPlane + c0, ldc: geo.inPlane)
+                            w + g * geo.groupOut * geo.patch + m0, lda: geo.patch, source, ldb: ldb,
+                            dx + (n * geo.inChannels + g * geo.groupIn + m0) * geo.inPlane + c0, ldc: geo.inPlane)
             }
         }
         return
@@ -248,7 +248,7 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
                 for band in r {
                     let c0 = geo.outPlane * band / bands, c1 = geo.outPlane * (band + 1) / bands
                     convProduct(transA: true, m: geo.patch, n: c1 - c0, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
-                          lda: geo.patch, gradient + c0, ldb: geo.outPlane, col + c0, ldc: geo.outPlane)
+                                lda: geo.patch, gradient + c0, ldb: geo.outPlane, col + c0, ldc: geo.outPlane)
                 }
             }
             let dxg = dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane
@@ -265,8 +265,8 @@ func gemmBackward(_ dy: UnsafePointer<Float>, _ mask: UnsafePointer<UInt8>?,
         for pair in tiles {
             let (n, g) = pair.quotientAndRemainder(dividingBy: geo.groups)
             convProduct(transA: true, m: geo.patch, n: geo.outPlane, k: geo.groupOut, w + g * geo.groupOut * geo.patch,
-                  lda: geo.patch, source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
-                  col, ldc: geo.outPlane)
+                        lda: geo.patch, source + (n * geo.outChannels + g * geo.groupOut) * geo.outPlane, ldb: geo.outPlane,
+                        col, ldc: geo.outPlane)
             fold(col, geo, into: dx + (n * geo.inChannels + g * geo.groupIn) * geo.inPlane)
         }
     }

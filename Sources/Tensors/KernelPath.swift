@@ -37,10 +37,11 @@ package enum KernelPath: Int32, CaseIterable, Sendable {
     /// The machine code that computes results, in words: the vector-kernel build, the OpenBLAS
     /// build and core, and the engine's thread count (where OpenBLAS computes a product split into
     /// one block of rows per thread — the 1×1 products without AVX-512, the classifier — its
-    /// small-matrix kernels can round a block differently from the whole). Two processes whose lines differ may produce different bits from the same
-    /// inputs (an atlas records the line and refuses to mix two). The CPU's maker and model are
-    /// not part of it: the same kernels give the same bits on an AMD EPYC and an Intel Xeon (the
-    /// kernels use no approximate instructions), so a mixed cluster can share an atlas.
+    /// small-matrix kernels can round a block differently from the whole). Two processes whose
+    /// lines differ may produce different bits from the same inputs (an atlas records the line and
+    /// refuses to mix two). The CPU's maker and model are not part of it: the same kernels give the
+    /// same bits on an AMD EPYC and an Intel Xeon (the kernels use no approximate instructions), so
+    /// a mixed cluster can share an atlas.
     ///
     /// ```swift
     /// print(KernelPath.machineCode)   // "avx512 kernels, OpenBLAS 0.3.21 core SkylakeX, 2 threads"
