@@ -1,16 +1,15 @@
 // A whole MBConv (inverted-residual) block body — expand 1×1 → depthwise → project 1×1, with the
-// activations between — as one tape node, worked in tiles.
+// activations between — as one tape node, worked in tiles that stay in the core's L2 cache.
 //
-// Unfused, the block writes and reads back its two widest tensors (the expanded and the depthwise
-// activations, 6× the block's input) through main memory, forward and backward. Here a tile is a
-// band of output rows (forward) or of expanded rows (backward) of one image, optionally one chunk
-// of the hidden channels, sized to stay in the core's L2: expand by sgemm into the tile, depthwise
-// on it, project by sgemm out of it. Inside the tile the layout is channels-last (pixels ×
-// channels): sgemm's transpose flags produce and consume it for free, and the depthwise kernel
-// then multiplies contiguous channel blocks for any stride, with no padded copies. Only one-byte
-// activation masks are kept for the pullback. Rows a tile needs beyond its own (the depthwise
-// halo) are expanded again; when an image has fewer tiles than there are cores, the hidden
-// channels are split instead and the projections summed.
+// Composed, the block writes and reads back its two widest tensors (the expanded and the depthwise
+// activations, 6× the block's input) through L3 or memory, forward and backward. Here a tile is a
+// band of output rows (forward) or of expanded rows (backward) of one image: expand into the tile,
+// depthwise on it, project out of it, with the very kernels the composed ops run (`convProduct`,
+// `fv_depthwise_forward` / `_backward`, planes in the same layout). Rows a tile needs beyond its
+// own (the depthwise halo) are expanded again. Every element is computed as the composed ops
+// compute it — the products are chains in the order of k whatever their cut, the depthwise taps
+// are summed in the same order in a band as in the plane — so with the engine's own products
+// (AVX-512) the block has the composed ops' bits, and the network may use either.
 internal import CKernels
 
 /// The body of an MBConv block, `project(act₂(depthwise(act₁(expand(x)))))`, differentiable with
@@ -18,7 +17,8 @@ internal import CKernels
 /// and `padding`, `projectWeight` [Cout, C, 1, 1], each with an optional bias; the projection has no
 /// activation. The residual connection, if any, is the caller's.
 ///
-/// Equal to the three `conv2d` calls in sequence, value and gradient (up to summation order).
+/// Equal to the three `conv2d` calls in sequence, value and gradient: bit for bit where the
+/// convolutions' products are the engine's own (``ownConvProduct``), else up to OpenBLAS's rounding.
 ///
 /// ```swift
 /// let y = mbconv(x, expandWeight: ew, expandBias: eb, depthwiseWeight: dw, depthwiseBias: db,
@@ -34,7 +34,7 @@ public func mbconv(_ x: Variable, expandWeight: Tensor, expandBias: Tensor?, exp
 }
 
 /// ``mbconv(_:expandWeight:expandBias:expandActivation:depthwiseWeight:depthwiseBias:stride:padding:depthwiseActivation:projectWeight:projectBias:)``
-/// with a chosen tile size (tests use small tiles to exercise the halos and channel chunks).
+/// with a chosen tile size (tests use small tiles to exercise the halos).
 func mbconv(_ x: Variable, expandWeight: Tensor, expandBias: Tensor?, expandActivation: Activation,
             depthwiseWeight: Tensor, depthwiseBias: Tensor?, stride: Int, padding: Padding,
             depthwiseActivation: Activation, projectWeight: Tensor, projectBias: Tensor?, tileBytes: Int) -> Variable {
@@ -44,31 +44,25 @@ func mbconv(_ x: Variable, expandWeight: Tensor, expandBias: Tensor?, expandActi
                                 (projectBias, plan.outChannels, "project")] {
         if let bias { precondition(bias.count == count, "mbconv: \(name) bias \(bias.shape) for \(count) channels") }
     }
-    // Depthwise filters channels-last: [k·k, C].
-    let taps = plan.dw.kernelHeight * plan.dw.kernelWidth, c = plan.hidden
-    let filters = depthwiseWeight.scalars.withUnsafeBufferPointer { w in
-        makeScalars(taps * c) { out in for ch in 0..<c { for t in 0..<taps { out[t * c + ch] = w[ch * taps + t] } } }
-    }
     let weights = MBConvWeights(expand: expandWeight, expandBias: expandBias, expandActivation: expandActivation,
-                                filters: filters, depthwiseBias: depthwiseBias, depthwiseActivation: depthwiseActivation,
-                                project: projectWeight, projectBias: projectBias)
-    let grad = x.needsGradient
-    var masks: MBConvMasks? = grad ? MBConvMasks(plan, weights) : nil
+                                depthwise: depthwiseWeight, depthwiseBias: depthwiseBias,
+                                depthwiseActivation: depthwiseActivation, project: projectWeight, projectBias: projectBias)
+    var masks: MBConvMasks? = x.needsGradient ? MBConvMasks(plan, weights) : nil
     let y = plan.forward(x.value, weights, masks: &masks)
     return x.tape.record(y, inputs: [x]) { [masks] g in
         [plan.inputGradient(g, weights, masks: masks!)]
     }
 }
 
-/// The constant operands of one block, with the depthwise filters channels-last.
+/// The constant operands of one block.
 struct MBConvWeights {
     let expand: Tensor, expandBias: Tensor?, expandActivation: Activation
-    let filters: [Float], depthwiseBias: Tensor?, depthwiseActivation: Activation
+    let depthwise: Tensor, depthwiseBias: Tensor?, depthwiseActivation: Activation
     let project: Tensor, projectBias: Tensor?
 }
 
-/// Where the two activations passed, one byte per element, channels-last per image:
-/// `expanded` [N, H, W, C], `depthwise` [N, ho, wo, C] (nil for an activation of `.none`).
+/// Where the two activations passed, in the composed convolutions' bit-mask layouts: `expanded`
+/// [N, C, H, ⌈W/8⌉ bytes], `depthwise` [N, C, ho, ⌈wo/8⌉ bytes] (nil for an activation of `.none`).
 struct MBConvMasks {
     var expanded: [UInt8]?, depthwise: [UInt8]?
 
@@ -79,21 +73,21 @@ struct MBConvMasks {
 
     init(_ plan: MBConvPlan, _ w: MBConvWeights) {
         // Zeroed: rows no output reads are never expanded, and their gradient is zero anyway.
-        expanded = w.expandActivation == .none ? nil : [UInt8](repeating: 0, count: plan.batch * plan.dw.inPlane * plan.hidden)
-        depthwise = w.depthwiseActivation == .none ? nil : [UInt8](repeating: 0, count: plan.batch * plan.dw.outPlane * plan.hidden)
+        expanded = w.expandActivation == .none ? nil : [UInt8](repeating: 0, count: plan.batch * plan.hidden * plan.expandedMaskPlane)
+        depthwise = w.depthwiseActivation == .none ? nil : [UInt8](repeating: 0, count: plan.batch * plan.hidden * plan.dw.maskPlane)
     }
 }
 
 /// Shapes and tiling of one fused block.
 struct MBConvPlan {
-    /// Tile working set: the expanded band (forward) or gradient band (backward), in bytes.
-    static let defaultTileBytes = 512 * 1024
+    /// Tile working set: the expanded band (forward) or its gradient (backward), in bytes.
+    static let defaultTileBytes = 384 * 1024
 
     let batch, inChannels, hidden, outChannels: Int
     /// The depthwise convolution's geometry (its input is the expanded tensor).
     let dw: ConvGeometry
-    /// Output rows per forward tile, expanded rows per backward tile, hidden channels per chunk.
-    let forwardRows, backwardRows, chunk: Int
+    /// Output rows per forward tile, expanded rows per backward tile.
+    let forwardRows, backwardRows: Int
 
     init(input: [Int], expand: [Int], depthwise: [Int], project: [Int], stride: Int, padding: Padding, tileBytes: Int) {
         precondition(input.count == 4, "mbconv: input must be [N, C, H, W], got \(input)")
@@ -110,44 +104,30 @@ struct MBConvPlan {
         outChannels = project[0]
         dw = ConvGeometry(input: [input[0], c, input[2], input[3]], weight: depthwise, stride: stride,
                           padding: padding, groups: c)
+        // Bands of equal size, at least two per core over the batch so that both finish together.
         let rowBytes = dw.width * c * MemoryLayout<Float>.size
-        // Enough tiles to keep every core busy; split the channels when the rows cannot.
-        var fRows = max(1, min(dw.outHeight, tileBytes / max(1, rowBytes * stride)))
-        var bRows = max(1, min(dw.height, tileBytes / max(1, rowBytes)))
-        let perImage = (engineThreadCount + batch - 1) / batch
-        var chunk = c
-        if batch * ((dw.outHeight + fRows - 1) / fRows) < engineThreadCount {
-            // Fewer row bands than cores: a band per core when each keeps at least its halo's
-            // worth of rows, else whole images split by channel chunks (multiples of 8).
-            if dw.outHeight / perImage >= dw.kernelHeight {
-                fRows = (dw.outHeight + perImage - 1) / perImage
-                bRows = (dw.height + perImage - 1) / perImage
-            } else if c >= 16 * perImage {
-                chunk = ((c + perImage - 1) / perImage + 7) / 8 * 8
-            }
+        let wanted = (2 * engineThreadCount + batch - 1) / batch
+        func rows(_ height: Int, perRow: Int) -> Int {
+            let bands = max(wanted, (height * perRow + tileBytes - 1) / max(1, tileBytes))
+            return max(1, (height + bands - 1) / bands)
         }
-        forwardRows = fRows
-        backwardRows = bRows
-        self.chunk = chunk
+        forwardRows = rows(dw.outHeight, perRow: rowBytes * stride)
+        // The depthwise input gradient takes rows in blocks of up to 8 of a stride class, and its
+        // sums' rounding depends on the block (the compiler may reassociate each block size's
+        // unrolled taps differently): bands of whole blocks, 8·stride rows, get the plane's bits.
+        let block = 8 * stride
+        backwardRows = min(dw.height, (rows(dw.height, perRow: rowBytes) + block - 1) / block * block)
     }
 
-    var chunks: Int { (hidden + chunk - 1) / chunk }
+    var expandedMaskPlane: Int { dw.height * ((dw.width + 7) / 8) }
 
-    /// One unit of work: image `n`, rows `rows` (output rows forward, expanded rows backward),
-    /// hidden channels `channels`.
-    struct Tile { let n: Int, rows: Range<Int>, channels: Range<Int>, chunkIndex: Int }
+    /// One unit of work: image `n`, rows `rows` (output rows forward, expanded rows backward).
+    struct Tile { let n: Int, rows: Range<Int> }
 
     func tiles(rowsPerTile: Int, height: Int) -> [Tile] {
-        var out: [Tile] = []
-        for n in 0..<batch {
-            for r0 in stride(from: 0, to: height, by: rowsPerTile) {
-                for q in 0..<chunks {
-                    out.append(Tile(n: n, rows: r0..<min(height, r0 + rowsPerTile),
-                                    channels: (q * chunk)..<min(hidden, (q + 1) * chunk), chunkIndex: q))
-                }
-            }
+        (0..<batch).flatMap { n in
+            stride(from: 0, to: height, by: rowsPerTile).map { Tile(n: n, rows: $0..<min(height, $0 + rowsPerTile)) }
         }
-        return out
     }
 
     /// Expanded rows output rows `rows` read (clipped to the image).
@@ -170,67 +150,54 @@ extension MBConvPlan {
     func forward(_ x: Tensor, _ w: MBConvWeights, masks: inout MBConvMasks?) -> Tensor {
         let (h, wd, ho, wo, s) = (dw.height, dw.width, dw.outHeight, dw.outWidth, dw.stride)
         let (hw, howo, cin, c, cout) = (h * wd, ho * wo, inChannels, hidden, outChannels)
+        let (erow, drow) = ((wd + 7) / 8, (wo + 7) / 8)
         let tiles = self.tiles(rowsPerTile: forwardRows, height: ho)
-        let outCount = batch * cout * howo
-        var partials = [Float](repeating: 0, count: (chunks - 1) * outCount)
         var expandedMask = masks?.expanded, depthwiseMask = masks?.depthwise
-        let y = makeScalars(outCount) { yp in
-            withPointers([x.scalars, w.expand.scalars, w.expandBias?.scalars, w.filters, w.depthwiseBias?.scalars,
-                          w.project.scalars]) { p in
-                let (xp, ew, eb, filters, db, pw) = (p[0]!, p[1]!, p[2], p[3]!, p[4], p[5]!)
-                partials.withUnsafeMutableBufferPointer { partials in
-                    withOptionalMutablePointer(&expandedMask) { em in
-                        withOptionalMutablePointer(&depthwiseMask) { dm in
-                            parallelFor(tiles.count, costPerItem: 1 << 20) { range in
-                                let maxIn = (forwardRows - 1) * s + dw.kernelHeight
-                                var band = [Float](repeating: 0, count: maxIn * wd * chunk)
-                                var out = [Float](repeating: 0, count: forwardRows * wo * chunk)
-                                for tile in tiles[range] {
-                                    let (n, o, c0, cq) = (tile.n, tile.rows, tile.channels.lowerBound, tile.channels.count)
-                                    let e = expandedRows(reading: o)
-                                    band.withUnsafeMutableBufferPointer { band in
-                                        out.withUnsafeMutableBufferPointer { out in
-                                            let band = band.baseAddress!, out = out.baseAddress!
-                                            // Expand the band: E = Xᵀ·Weᵀ, pixels × channels.
-                                            sgemm(transA: true, transB: true, m: e.count * wd, n: cq, k: cin,
-                                                  xp + n * cin * hw + e.lowerBound * wd, lda: hw, ew + c0 * cin, ldb: cin,
-                                                  band, ldc: cq)
-                                            // The mask of the rows this tile owns (the next band starts where
-                                            // its own reading starts); halo rows are owned by a neighbour.
-                                            let next = o.upperBound < ho ? expandedRows(reading: o.upperBound..<(o.upperBound + 1)).lowerBound : h
-                                            let owned = e.lowerBound..<min(e.upperBound, next)
-                                            for part in [owned, owned.upperBound..<e.upperBound] where !part.isEmpty {
-                                                let mask = part == owned ? em.map { $0 + ((n * h + part.lowerBound) * wd) * c + c0 } : nil
-                                                fv_cl_bias_activation(band + (part.lowerBound - e.lowerBound) * wd * cq, Int32(cq),
-                                                                      Int32(part.count * wd), Int32(cq), eb.map { $0 + c0 },
-                                                                      w.expandActivation.code, mask, Int32(c))
-                                            }
-                                            fv_cl_depthwise_forward(band, Int32(cq), filters + c0, Int32(c), db.map { $0 + c0 },
-                                                                    out, Int32(cq), Int32(e.count), Int32(wd), Int32(cq),
-                                                                    Int32(dw.kernelHeight), Int32(dw.kernelWidth), Int32(s),
-                                                                    Int32(dw.padTop - o.lowerBound * s + e.lowerBound),
-                                                                    Int32(dw.padLeft), Int32(o.count), Int32(wo),
-                                                                    w.depthwiseActivation.code,
-                                                                    dm.map { $0 + ((n * ho + o.lowerBound) * wo) * c + c0 }, Int32(c))
-                                            // Project: Y[:, rows] = Wp[:, chunk]·Dᵀ (later chunks into partial sums).
-                                            let base = tile.chunkIndex == 0 ? yp : partials.baseAddress! + (tile.chunkIndex - 1) * outCount
-                                            let dst = base + n * cout * howo + o.lowerBound * wo
-                                            sgemm(transB: true, m: cout, n: o.count * wo, k: cq, pw + c0, lda: c, out, ldb: cq,
-                                                  dst, ldc: howo)
-                                        }
+        countDepthwise(planes: batch * c, dw)
+        let y = makeScalars(batch * cout * howo) { yp in
+            withPointers([x.scalars, w.expand.scalars, w.expandBias?.scalars, w.depthwise.scalars,
+                          w.depthwiseBias?.scalars, w.project.scalars, w.projectBias?.scalars]) { p in
+                let (xp, ew, eb, dwp, db, pw, pb) = (p[0]!, p[1]!, p[2], p[3]!, p[4], p[5]!, p[6])
+                withOptionalMutablePointer(&expandedMask) { em in
+                    withOptionalMutablePointer(&depthwiseMask) { dm in
+                        parallelFor(tiles.count, costPerItem: 1 << 20) { range in
+                            let maxIn = (forwardRows - 1) * s + dw.kernelHeight
+                            let band = UnsafeMutablePointer<Float>.allocate(capacity: c * maxIn * wd)
+                            let out = UnsafeMutablePointer<Float>.allocate(capacity: c * forwardRows * wo)
+                            let bits = UnsafeMutablePointer<UInt8>.allocate(capacity: c * forwardRows * drow)
+                            defer { band.deallocate(); out.deallocate(); bits.deallocate() }
+                            for tile in tiles[range] {
+                                let (n, o) = (tile.n, tile.rows)
+                                let e = expandedRows(reading: o), pixels = e.count * wd
+                                // Expand the band, [C, e rows]. The tile owns the mask of its rows up to where
+                                // the next band's reading starts; its halo beyond is a neighbour's.
+                                let next = o.upperBound < ho ? expandedRows(reading: o.upperBound..<(o.upperBound + 1)).lowerBound : h
+                                let owned = e.lowerBound..<min(e.upperBound, max(e.lowerBound, next))
+                                for part in [owned, owned.upperBound..<e.upperBound] where !part.isEmpty {
+                                    let at = (part.lowerBound - e.lowerBound) * wd
+                                    convProduct(m: c, n: part.count * wd, k: cin, ew, lda: cin,
+                                                xp + n * cin * hw + part.lowerBound * wd, ldb: hw, band + at, ldc: pixels,
+                                                bias: eb, activation: w.expandActivation, rows: part.count, width: wd,
+                                                mask: part == owned ? em.map { $0 + n * c * expandedMaskPlane + part.lowerBound * erow } : nil,
+                                                maskStride: expandedMaskPlane)
+                                }
+                                // Depthwise on the band, [C, o rows]; its mask into the block's.
+                                fv_depthwise_forward(band, dwp, db, out, Int32(c), 0, Int32(c), Int32(e.count), Int32(wd),
+                                                     Int32(dw.kernelHeight), Int32(dw.kernelWidth), Int32(s),
+                                                     Int32(dw.padTop - o.lowerBound * s + e.lowerBound), Int32(dw.padLeft),
+                                                     Int32(o.count), Int32(wo), w.depthwiseActivation.code, dm == nil ? nil : bits)
+                                if let dm {
+                                    for ch in 0..<c {
+                                        (dm + (n * c + ch) * dw.maskPlane + o.lowerBound * drow)
+                                            .update(from: bits + ch * o.count * drow, count: o.count * drow)
                                     }
                                 }
+                                // Project: Y[:, o rows] = Wp·D.
+                                convProduct(m: cout, n: o.count * wo, k: c, pw, lda: c, out, ldb: o.count * wo,
+                                            yp + n * cout * howo + o.lowerBound * wo, ldc: howo,
+                                            bias: pb, activation: .none, rows: o.count, width: wo)
                             }
                         }
-                    }
-                }
-            }
-            sumPartials(into: yp, partials, count: outCount)
-            if let b = w.projectBias {
-                b.scalars.withUnsafeBufferPointer { b in
-                    for n in 0..<batch {
-                        fv_bias_activation(yp + n * cout * howo, Int32(howo), b.baseAddress!, Int32(cout), 1, Int32(howo),
-                                           Activation.none.code, nil, 0)
                     }
                 }
             }
@@ -243,71 +210,61 @@ extension MBConvPlan {
     func inputGradient(_ g: Tensor, _ w: MBConvWeights, masks: MBConvMasks) -> Tensor {
         let (h, wd, ho, wo, s) = (dw.height, dw.width, dw.outHeight, dw.outWidth, dw.stride)
         let (hw, howo, cin, c, cout) = (h * wd, ho * wo, inChannels, hidden, outChannels)
+        let (erow, drow) = ((wd + 7) / 8, (wo + 7) / 8)
         let tiles = self.tiles(rowsPerTile: backwardRows, height: h)
-        let outCount = batch * cin * hw
-        var partials = [Float](repeating: 0, count: (chunks - 1) * outCount)
-        let dx = makeScalars(outCount) { dxp in
-            withPointers([g.scalars, w.expand.scalars, w.filters, w.project.scalars]) { p in
-                let (gp, ew, filters, pw) = (p[0]!, p[1]!, p[2]!, p[3]!)
+        countDepthwise(planes: batch * c, dw)
+        let dx = makeScalars(batch * cin * hw) { dxp in
+            withPointers([g.scalars, w.expand.scalars, w.depthwise.scalars, w.project.scalars]) { p in
+                let (gp, ew, dwp, pw) = (p[0]!, p[1]!, p[2]!, p[3]!)
                 withOptionalPointer(masks.expanded) { em in
                     withOptionalPointer(masks.depthwise) { dm in
-                        partials.withUnsafeMutableBufferPointer { partials in
-                            parallelFor(tiles.count, costPerItem: 1 << 20) { range in
-                                let maxOut = (backwardRows + dw.kernelHeight) / s + 1
-                                var grad = [Float](repeating: 0, count: maxOut * wo * chunk)
-                                var band = [Float](repeating: 0, count: backwardRows * wd * chunk)
-                                for tile in tiles[range] {
-                                    let (n, r, c0, cq) = (tile.n, tile.rows, tile.channels.lowerBound, tile.channels.count)
-                                    let base = tile.chunkIndex == 0 ? dxp : partials.baseAddress! + (tile.chunkIndex - 1) * outCount
-                                    let dst = base + n * cin * hw + r.lowerBound * wd
-                                    let o = outputRows(readingFrom: r)
-                                    guard !o.isEmpty else {  // rows no output reads
-                                        for ci in 0..<cin { (dst + ci * hw).initialize(repeating: 0, count: r.count * wd) }
-                                        continue
-                                    }
-                                    grad.withUnsafeMutableBufferPointer { grad in
-                                        band.withUnsafeMutableBufferPointer { band in
-                                            let grad = grad.baseAddress!, band = band.baseAddress!
-                                            // dD = dYᵀ·Wp[:, chunk] on the output rows this band feeds, masked.
-                                            sgemm(transA: true, m: o.count * wo, n: cq, k: cout,
-                                                  gp + n * cout * howo + o.lowerBound * wo, lda: howo, pw + c0, ldb: c,
-                                                  grad, ldc: cq)
-                                            if let dm {
-                                                fv_cl_apply_mask(grad, Int32(cq), Int32(o.count * wo), Int32(cq),
-                                                                 dm + ((n * ho + o.lowerBound) * wo) * c + c0, Int32(c))
-                                            }
-                                            fv_cl_depthwise_backward(grad, Int32(cq), filters + c0, Int32(c), band, Int32(cq),
-                                                                     Int32(r.count), Int32(wd), Int32(cq),
-                                                                     Int32(dw.kernelHeight), Int32(dw.kernelWidth), Int32(s),
-                                                                     Int32(dw.padTop + r.lowerBound - o.lowerBound * s),
-                                                                     Int32(dw.padLeft), Int32(o.count), Int32(wo),
-                                                                     em.map { $0 + ((n * h + r.lowerBound) * wd) * c + c0 }, Int32(c))
-                                            // dX[:, rows] = We[chunk]ᵀ·dEᵀ.
-                                            sgemm(transA: true, transB: true, m: cin, n: r.count * wd, k: cq,
-                                                  ew + c0 * cin, lda: cin, band, ldb: cq, dst, ldc: hw)
-                                        }
+                        parallelFor(tiles.count, costPerItem: 1 << 20) { range in
+                            let maxOut = (backwardRows + dw.kernelHeight) / s + 1
+                            let grad = UnsafeMutablePointer<Float>.allocate(capacity: c * maxOut * wo)
+                            let band = UnsafeMutablePointer<Float>.allocate(capacity: c * backwardRows * wd)
+                            let gradBits = UnsafeMutablePointer<UInt8>.allocate(capacity: c * maxOut * drow)
+                            let bandBits = UnsafeMutablePointer<UInt8>.allocate(capacity: c * backwardRows * erow)
+                            defer { grad.deallocate(); band.deallocate(); gradBits.deallocate(); bandBits.deallocate() }
+                            for tile in tiles[range] {
+                                let (n, r) = (tile.n, tile.rows)
+                                let dst = dxp + n * cin * hw + r.lowerBound * wd
+                                let o = outputRows(readingFrom: r)
+                                guard !o.isEmpty else {  // rows no output reads
+                                    for ci in 0..<cin { (dst + ci * hw).initialize(repeating: 0, count: r.count * wd) }
+                                    continue
+                                }
+                                // dD = Wpᵀ·dY on the output rows this band feeds, [C, o rows].
+                                convProduct(transA: true, m: c, n: o.count * wo, k: cout, pw, lda: c,
+                                            gp + n * cout * howo + o.lowerBound * wo, ldb: howo, grad, ldc: o.count * wo)
+                                // The masks of those rows and of the band, gathered per channel.
+                                if let dm {
+                                    for ch in 0..<c {
+                                        (gradBits + ch * o.count * drow).update(
+                                            from: dm + (n * c + ch) * dw.maskPlane + o.lowerBound * drow, count: o.count * drow)
                                     }
                                 }
+                                if let em {
+                                    for ch in 0..<c {
+                                        (bandBits + ch * r.count * erow).update(
+                                            from: em + (n * c + ch) * expandedMaskPlane + r.lowerBound * erow, count: r.count * erow)
+                                    }
+                                }
+                                // dE on the band's rows, masked by both activations.
+                                fv_depthwise_backward(grad, dm == nil ? nil : UnsafePointer(gradBits), dwp, band, Int32(c), 0,
+                                                      Int32(c), Int32(r.count), Int32(wd),
+                                                      Int32(dw.kernelHeight), Int32(dw.kernelWidth), Int32(s),
+                                                      Int32(dw.padTop + r.lowerBound - o.lowerBound * s), Int32(dw.padLeft),
+                                                      Int32(o.count), Int32(wo), em == nil ? nil : UnsafePointer(bandBits))
+                                // dX[:, r rows] = Weᵀ·dE.
+                                convProduct(transA: true, m: cin, n: r.count * wd, k: c, ew, lda: cin,
+                                            band, ldb: r.count * wd, dst, ldc: hw)
                             }
                         }
                     }
                 }
             }
-            sumPartials(into: dxp, partials, count: outCount)
         }
         return Tensor(shape: [batch, cin, h, wd], scalars: dx)
-    }
-
-    /// target += each `count`-long partial sum in `partials`, split across the cores.
-    private func sumPartials(into target: UnsafeMutablePointer<Float>, _ partials: [Float], count: Int) {
-        guard !partials.isEmpty else { return }
-        partials.withUnsafeBufferPointer { p in
-            parallelFor(count / 1024 + 1, costPerItem: 1024 * (chunks - 1)) { r in
-                let lo = r.lowerBound * 1024, hi = min(count, r.upperBound * 1024)
-                guard lo < hi else { return }
-                for q in 0..<(chunks - 1) { fv_add_inplace(target + lo, p.baseAddress! + q * count + lo, hi - lo) }
-            }
-        }
     }
 }
 
