@@ -209,6 +209,24 @@ static inline int block_rows(int remaining, int units) {
     return r;
 }
 
+/// CALL(R, NS, …) with a block's rows R and strips NS as constants, for every pair block_rows and a
+/// group of up to 4 strips give: constant sizes let the compiler keep each inlined copy's
+/// accumulators in registers.
+#define WITH_CONSTANT_BLOCK(R, NS, CALL, ...)                                                     \
+    switch ((R) * 8 + (NS)) {                                                                     \
+    case 8 * 8 + 1: CALL(8, 1 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 4 * 8 + 2: CALL(4, 2 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 4 * 8 + 1: CALL(4, 1 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 2 * 8 + 4: CALL(2, 4 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 2 * 8 + 3: CALL(2, 3 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 2 * 8 + 2: CALL(2, 2 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 2 * 8 + 1: CALL(2, 1 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 1 * 8 + 4: CALL(1, 4 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 1 * 8 + 3: CALL(1, 3 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    case 1 * 8 + 2: CALL(1, 2 __VA_OPT__(,) __VA_ARGS__); break;                                  \
+    default: CALL(1, 1 __VA_OPT__(,) __VA_ARGS__);                                                \
+    }
+
 INLINE void forward_plane(const float *x, const float *w, float b, float *y, unsigned char *mask,
                           const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp, int first) {
     prepare_phases(x, g, S, ph, tmp, first);
@@ -239,21 +257,8 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
         int R = block_rows(g->ho - oy, group);
         for (int t0 = 0; t0 < strips; t0 += group) {
             int NS = strips - t0 >= group ? group : strips - t0, j0 = VW * t0;
-            // Constant R and NS let the compiler keep every accumulator in a register.
 #define FWD(r, n) forward_block(ph, w, b, y, mask, g, KH, KW, S, oy, r, j0, n, act, spill)
-            switch (R * 8 + NS) {
-            case 8 * 8 + 1: FWD(8, 1); break;
-            case 4 * 8 + 2: FWD(4, 2); break;
-            case 4 * 8 + 1: FWD(4, 1); break;
-            case 2 * 8 + 4: FWD(2, 4); break;
-            case 2 * 8 + 3: FWD(2, 3); break;
-            case 2 * 8 + 2: FWD(2, 2); break;
-            case 2 * 8 + 1: FWD(2, 1); break;
-            case 1 * 8 + 4: FWD(1, 4); break;
-            case 1 * 8 + 3: FWD(1, 3); break;
-            case 1 * 8 + 2: FWD(1, 2); break;
-            default: FWD(1, 1);
-            }
+            WITH_CONSTANT_BLOCK(R, NS, FWD)
 #undef FWD
         }
         oy += R;
@@ -300,8 +305,8 @@ INLINE void backward_block(const float *d, const float *w, float *grow, const ge
 /// Stride 1: the input gradient of rows iy ..< iy + R and columns j0 ..< j0 + VW·NS, straight into
 /// dx (masked by the producer's activation). The strips start at padded column pl, which is input
 /// column 0, so no row goes through `grow`: copied out from there, every vector was a load across
-/// two just-stored ones, which the store buffer cannot forward (this is 0.87–0.96 × the time per
-/// plane on Zen 5). The taps and their order are backward_block's, so are the bits on AVX-512.
+/// two just-stored ones, which the store buffer cannot forward (storing in place takes 0.87–0.96 × the
+/// time per plane on Zen 5). The taps and their order are backward_block's, so are the bits on AVX-512.
 INLINE void backward_rows(const float *d, const float *w, float *dx, const unsigned char *in_mask, const geo_t *g,
                           int KH, int KW, int iy, int R, int j0, int NS) {
     vf acc[8][4];
@@ -338,19 +343,7 @@ INLINE void backward_plane_s1(const float *w, float *dx, const geo_t *g, int KH,
         for (int t0 = 0; t0 < strips; t0 += group) {
             int NS = strips - t0 >= group ? group : strips - t0, j0 = VW * t0;
 #define BWD(rr, n) backward_rows(d, w, dx, in_mask, g, KH, KW, iy, rr, j0, n)
-            switch (R * 8 + NS) {
-            case 8 * 8 + 1: BWD(8, 1); break;
-            case 4 * 8 + 2: BWD(4, 2); break;
-            case 4 * 8 + 1: BWD(4, 1); break;
-            case 2 * 8 + 4: BWD(2, 4); break;
-            case 2 * 8 + 3: BWD(2, 3); break;
-            case 2 * 8 + 2: BWD(2, 2); break;
-            case 2 * 8 + 1: BWD(2, 1); break;
-            case 1 * 8 + 4: BWD(1, 4); break;
-            case 1 * 8 + 3: BWD(1, 3); break;
-            case 1 * 8 + 2: BWD(1, 2); break;
-            default: BWD(1, 1);
-            }
+            WITH_CONSTANT_BLOCK(R, NS, BWD)
 #undef BWD
         }
         iy += R;
@@ -364,7 +357,7 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
     if (S == 1) { backward_plane_s1(w, dx, g, KH, KW, d, in_mask); return; }
     int strips = g->jv / VW;
     int group = strips < 4 ? strips : 4;
-    int NP = S >= 2 ? 2 : 1;
+    int NP = 2;  // phases per block (stride ≥ 2 here)
     // Rows r = iy + pt of one residue class mod S share their taps; take them in blocks.
     for (int par = 0; par < S; par++) {
         int iy0 = ((par - g->pt) % S + S) % S;
@@ -375,25 +368,11 @@ INLINE void backward_plane(const float *dy, const unsigned char *mask, const flo
                 int np = S - p0 >= NP ? NP : 1;
                 for (int t0 = 0; t0 < strips; t0 += group) {
                     int NS = strips - t0 >= group ? group : strips - t0, j0 = VW * t0;
-#define BWD(rr, pp, nnp, n) backward_block(d, w, grow, g, KH, KW, S, r, pp, rr, p0, nnp, j0, n)
-#define BWD_R(pp, nnp)                                                                             \
-    switch (R * 8 + NS) {                                                                          \
-    case 8 * 8 + 1: BWD(8, pp, nnp, 1); break;                                                     \
-    case 4 * 8 + 2: BWD(4, pp, nnp, 2); break;                                                     \
-    case 4 * 8 + 1: BWD(4, pp, nnp, 1); break;                                                     \
-    case 2 * 8 + 4: BWD(2, pp, nnp, 4); break;                                                     \
-    case 2 * 8 + 3: BWD(2, pp, nnp, 3); break;                                                     \
-    case 2 * 8 + 2: BWD(2, pp, nnp, 2); break;                                                     \
-    case 2 * 8 + 1: BWD(2, pp, nnp, 1); break;                                                     \
-    case 1 * 8 + 4: BWD(1, pp, nnp, 4); break;                                                     \
-    case 1 * 8 + 3: BWD(1, pp, nnp, 3); break;                                                     \
-    case 1 * 8 + 2: BWD(1, pp, nnp, 2); break;                                                     \
-    default: BWD(1, pp, nnp, 1);                                                                   \
-    }
-                    if (S == 1) { BWD_R(0, 1) }
-                    else if (np == 2) { if (par == 0) { BWD_R(0, 2) } else if (par == 1) { BWD_R(1, 2) } else { BWD_R(par, 2) } }
-                    else { BWD_R(par, 1) }
-#undef BWD_R
+#define BWD(rr, n, pp, nnp) backward_block(d, w, grow, g, KH, KW, S, r, pp, rr, p0, nnp, j0, n)
+                    if (np == 1) { WITH_CONSTANT_BLOCK(R, NS, BWD, par, 1) }
+                    else if (par == 0) { WITH_CONSTANT_BLOCK(R, NS, BWD, 0, 2) }
+                    else if (par == 1) { WITH_CONSTANT_BLOCK(R, NS, BWD, 1, 2) }
+                    else { WITH_CONSTANT_BLOCK(R, NS, BWD, par, 2) }
 #undef BWD
                 }
             }
