@@ -176,6 +176,18 @@ INLINE void forward_block(const float *ph, const float *w, float b, float *y, un
         }
 }
 
+/// The activation of R output rows of the strip at column j0, and their activation masks.
+INLINE void store_output_rows(const vf *acc, float *y, unsigned char *mask, const geo_t *g, int oy, int R, int j0,
+                              int act, int spill) {
+    int mrow = (g->wo + 7) / 8, n = g->wo - j0;
+    for (int a = 0; a < R; a++) {
+        if (mask) store_bits(mask + (size_t)(oy + a) * mrow + j0 / 8, passes(acc[a], act), n);
+        size_t at = (size_t)(oy + a) * g->wo + j0;
+        if (spill && at + VW <= (size_t)g->ho * g->wo) STORE(y + at, activate(acc[a], act));
+        else store_partial(y + at, activate(acc[a], act), n);
+    }
+}
+
 /// Stride 1: R output rows of the strip at column j0. Each input row is loaded once, as two aligned
 /// vectors shifted in registers for the KW taps, and added into every output row it reaches; an
 /// output row still gets its taps in forward_block's order (ky, then kx), so the sums are the same
@@ -193,14 +205,53 @@ INLINE void forward_rows(const float *ph, const float *w, float b, float *y, uns
             for (int kx = 0; kx < KW; kx++) acc[a] += splat(w[ky * KW + kx]) * shifted(v0, v1, kx);
         }
     }
-    int mrow = (g->wo + 7) / 8, n = g->wo - j0;
-    for (int a = 0; a < R; a++) {
-        if (mask) store_bits(mask + (size_t)(oy + a) * mrow + j0 / 8, passes(acc[a], act), n);
-        size_t at = (size_t)(oy + a) * g->wo + j0;
-        if (spill && at + VW <= (size_t)g->ho * g->wo) STORE(y + at, activate(acc[a], act));
-        else store_partial(y + at, activate(acc[a], act), n);
-    }
+    store_output_rows(acc, y, mask, g, oy, R, j0, act, spill);
 }
+
+#if VW == 16
+#define ODD_LANES(a, b) __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+
+/// The lanes of the VW columns from c that fall inside a row `width` wide.
+INLINE __mmask16 columns_inside(int c, int width) {
+    int lo = c < 0 ? (-c < VW ? -c : VW) : 0, hi = width - c < 0 ? 0 : (width - c > VW ? VW : width - c);
+    return (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+}
+
+/// Stride 2 on 16 lanes: R output rows of the strip at column j0, straight from the input (no column
+/// phases). Tap kx of output column ox reads input column 2·ox + kx − pl: for a pair of taps kx, kx + 1
+/// that is the even and the odd lanes of the 32 columns from 2·j0 + kx − pl, one pair of loads and two
+/// permutes. Padding rows read `zeros`; an `edge` strip, whose columns leave the row, loads with masks
+/// (elsewhere plain loads: masked ones took 1.7 × the time). An output row gets its taps in
+/// forward_block's order (ky, then kx) with the same zeros for the padding, so the sums are the same
+/// bit for bit. The loops are unrolled whole (R, KH and KW are constants).
+INLINE void forward_rows_s2(const float *x, const float *w, float b, float *y, unsigned char *mask,
+                            const geo_t *g, int KH, int KW, int oy, int R, int j0, int act, int edge,
+                            const float *zeros) {
+    __mmask16 inside[3][2];
+    if (edge)
+        for (int kx = 0; kx < KW; kx += 2)
+            for (int h = 0; h < 2; h++) inside[kx / 2][h] = columns_inside(2 * j0 + kx - g->pl + VW * h, g->W);
+    vf acc[8];
+#pragma clang loop unroll(full)
+    for (int a = 0; a < R; a++) {
+        acc[a] = splat(b);
+#pragma clang loop unroll(full)
+        for (int ky = 0; ky < KH; ky++) {
+            int iy = 2 * (oy + a) + ky - g->pt;
+            const float *row = (iy >= 0 && iy < g->H ? x + (size_t)iy * g->W : zeros) + 2 * j0 - g->pl;
+#pragma clang loop unroll(full)
+            for (int kx = 0; kx < KW; kx += 2) {
+                vf lo = edge ? (vf)_mm512_maskz_loadu_ps(inside[kx / 2][0], row + kx) : LOAD(row + kx);
+                vf hi = edge ? (vf)_mm512_maskz_loadu_ps(inside[kx / 2][1], row + kx + VW) : LOAD(row + kx + VW);
+                acc[a] += splat(w[ky * KW + kx]) * EVEN_LANES(lo, hi);
+                if (kx + 1 < KW) acc[a] += splat(w[ky * KW + kx + 1]) * ODD_LANES(lo, hi);
+            }
+        }
+    }
+    store_output_rows(acc, y, mask, g, oy, R, j0, act, 0);
+}
+#define ROWS_S2_KERNEL(S, KH, KW) ((S) == 2 && (KH) <= 5 && (KW) <= 5)
+#endif
 
 /// Rows per block: as many as keep R × (strips per group) ≤ 8 accumulators, a power of two.
 static inline int block_rows(int remaining, int units) {
@@ -229,8 +280,33 @@ static inline int block_rows(int remaining, int units) {
 
 INLINE void forward_plane(const float *x, const float *w, float b, float *y, unsigned char *mask,
                           const geo_t *g, int KH, int KW, int S, int act, float *ph, float *tmp, int first) {
-    prepare_phases(x, g, S, ph, tmp, first);
     int strips = round_vw(g->wo) / VW;
+#if VW == 16
+    if (ROWS_S2_KERNEL(S, KH, KW)) {
+        // `tmp` as a row of zeros for the padding rows, from column −pl (≤ 2) to past the last load.
+        if (first) for (int j = 0; j < 2 * VW * strips + 2 * VW + 8; j++) tmp[j] = 0;
+        const float *zeros = tmp + 8;
+        for (int oy = 0; oy < g->ho;) {
+            int R = block_rows(g->ho - oy, 1);
+            for (int j0 = 0; j0 < VW * strips; j0 += VW) {
+                int edge = 2 * j0 - g->pl < 0 || 2 * j0 + KW - 1 - g->pl + 2 * VW > g->W;
+#define FWD(r, e) forward_rows_s2(x, w, b, y, mask, g, KH, KW, oy, r, j0, act, e, zeros)
+#define FWD_EDGE(r) if (edge) FWD(r, 1); else FWD(r, 0)
+                switch (R) {
+                case 8: FWD_EDGE(8); break;
+                case 4: FWD_EDGE(4); break;
+                case 2: FWD_EDGE(2); break;
+                default: FWD_EDGE(1);
+                }
+#undef FWD_EDGE
+#undef FWD
+            }
+            oy += R;
+        }
+        return;
+    }
+#endif
+    prepare_phases(x, g, S, ph, tmp, first);
     if (ROWS_KERNEL(S, KH, KW)) {
         // Column by column, so only a row of a single strip may spill into the next row.
         int spill = VW == 8 && strips == 1;
@@ -474,7 +550,7 @@ static float *scratch(size_t n) {
                                unsigned char *mask) {                                                     \
         geo_t g = make_geo(height, width, kh, kw, stride, pad_top, pad_left, ho, wo);                     \
         float *ph = scratch((size_t)stride * g.hp * g.wq);                                                \
-        float *tmp = scratch((size_t)stride * g.wq + 16);                                                 \
+        float *tmp = scratch((size_t)stride * g.wq + 4 * 16 + 8);  /* forward_plane: a row of zeros at stride 2 */                                                 \
         NAME##_planes_fwd(x, w, bias, y, planes, channel0, channels, &g, act,                             \
                           act == FV_ACT_NONE ? 0 : mask, ph, tmp);                                        \
         free(ph);                                                                                         \
