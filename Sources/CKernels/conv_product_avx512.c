@@ -1,6 +1,8 @@
 // fv_conv_product's AVX-512 kernel: panels of 8 rows × 48 columns of C in 24 registers, one
-// broadcast of A and three vectors of B per k (B's panel stays in L1 across the row blocks); each
-// block of 8 rows gets its bias and activation while it is still in L1.
+// broadcast of A and three vectors of B per k (B's panel stays in L1 across the row blocks). The
+// bias, the activation and its mask are applied to a panel in registers for output rows of 8·odd
+// columns (see fv_conv_product_avx512); elsewhere each block of 8 rows gets them while it is
+// still in L1. Either way the same operations on the same sums.
 // Every function here carries the AVX-512 target attribute (no global -mavx512 flag).
 #define FV_VW 16
 #include <immintrin.h>
@@ -11,10 +13,40 @@
 
 enum { ROWS = 8, VECTORS = 3 };
 
+// The bias, activation and activation mask of C's rows, applied in registers (`epilogue_t`): the
+// rows start at `bias` and `mask`. With output rows of a multiple of 8 columns a mask row has no
+// padding bits, so tile column j is bit j % 8 of byte j / 8.
+typedef struct {
+    const float *bias;
+    int act;
+    unsigned char *mask;
+    long ldm;
+} epilogue_t;
+
+// Activates R rows of V vectors of C (in registers) from tile column j: bias_activation's
+// operations (elementwise_body.h), so the same bits. `halves`: 8-column halves of the last vector
+// that are columns of C (1 at a tail of 8).
+INLINE void activate_panel(vf acc[ROWS][VECTORS], int R, int V, int halves, const epilogue_t *e, int j) {
+    for (int r = 0; r < R; r++) {
+        vf bv = splat(e->bias ? e->bias[r] : 0.0f);
+        for (int v = 0; v < V; v++) {
+            vf z = acc[r][v] + bv;
+            if (e->mask) {
+                unsigned bits = to_bits(passes(z, e->act));
+                __asm__("" : "+r"(bits));  // byte stores from a general register (store_bits, simd.h)
+                unsigned char *m = e->mask + r * e->ldm + (j + v * VW) / 8;
+                m[0] = (unsigned char)bits;
+                if (halves > 1 || v + 1 < V) m[1] = (unsigned char)(bits >> 8);
+            }
+            acc[r][v] = activate(z, e->act);
+        }
+    }
+}
+
 // C[r][j] for r < R and V whole vectors of columns (R ≤ ROWS, V ≤ VECTORS); the fma is explicit,
-// so -ffast-math cannot reorder the chain.
+// so -ffast-math cannot reorder the chain. `e`: the epilogue, applied before the store, or none.
 INLINE void panel(int R, int V, int k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
-                  long ldc) {
+                  long ldc, const epilogue_t *e, int j) {
     vf acc[ROWS][VECTORS];
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) acc[r][v] = splat(0);
@@ -26,31 +58,33 @@ INLINE void panel(int R, int V, int k, const float *a, long rs, long cs, const f
             for (int v = 0; v < V; v++) acc[r][v] = __builtin_elementwise_fma(w, x[v], acc[r][v]);
         }
     }
+    if (e) activate_panel(acc, R, V, 2, e, j);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) STORE(c + r * ldc + v * VW, acc[r][v]);
 }
 
 // The last n < 16 columns of R rows, in masked loads and stores.
 INLINE void panel_tail(int R, int n, int k, const float *a, long rs, long cs, const float *b, long ldb, float *c,
-                       long ldc) {
-    vf acc[ROWS];
-    for (int r = 0; r < R; r++) acc[r] = splat(0);
+                       long ldc, const epilogue_t *e, int j) {
+    vf acc[ROWS][VECTORS];
+    for (int r = 0; r < R; r++) acc[r][0] = splat(0);
     for (int p = 0; p < k; p++) {
         vf x = load_partial(b + p * ldb, n);
-        for (int r = 0; r < R; r++) acc[r] = __builtin_elementwise_fma(splat(a[r * rs + p * cs]), x, acc[r]);
+        for (int r = 0; r < R; r++) acc[r][0] = __builtin_elementwise_fma(splat(a[r * rs + p * cs]), x, acc[r][0]);
     }
-    for (int r = 0; r < R; r++) store_partial(c + r * ldc, acc[r], n);
+    if (e) activate_panel(acc, R, 1, n > 8 ? 2 : 1, e, j);
+    for (int r = 0; r < R; r++) store_partial(c + r * ldc, acc[r][0], n);
 }
 
-// Rows i0 ..< i0 + R of C across all n columns.
+// Rows i0 ..< i0 + R of C across all n columns, with the epilogue `e` (its rows from i0) or none.
 INLINE void row_block(int R, int i0, int n, int k, const float *a, long rs, long cs, const float *b, long ldb,
-                      float *c, long ldc) {
+                      float *c, long ldc, const epilogue_t *e) {
     a += i0 * rs;
     c += i0 * ldc;
     int j = 0;
-    for (; j + VECTORS * VW <= n; j += VECTORS * VW) panel(R, VECTORS, k, a, rs, cs, b + j, ldb, c + j, ldc);
-    for (; j + VW <= n; j += VW) panel(R, 1, k, a, rs, cs, b + j, ldb, c + j, ldc);
-    if (j < n) panel_tail(R, n - j, k, a, rs, cs, b + j, ldb, c + j, ldc);
+    for (; j + VECTORS * VW <= n; j += VECTORS * VW) panel(R, VECTORS, k, a, rs, cs, b + j, ldb, c + j, ldc, e, j);
+    for (; j + VW <= n; j += VW) panel(R, 1, k, a, rs, cs, b + j, ldb, c + j, ldc, e, j);
+    if (j < n) panel_tail(R, n - j, k, a, rs, cs, b + j, ldb, c + j, ldc, e, j);
 }
 
 void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long cs, const float *b, long ldb,
@@ -58,12 +92,19 @@ void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long c
                             int ldm) {
     int epilogue = bias || act != FV_ACT_NONE;
     if (act == FV_ACT_NONE) mask = 0;
+    // In registers when the tile is whole output rows of a multiple of 8 columns but not of 16: there the separate pass has a partial vector a row, and the
+    // fused epilogue took the 56² products 0.71-0.74 x the time; with whole vectors a row (112²)
+    // it was the slower, 1.15-1.25 x, so those keep the pass.
+    int in_registers = epilogue && n == rows * wo && (!mask || wo % 8 == 0) && wo % 16 != 0;
     for (int i = 0; i < m;) {
         int R = m - i >= ROWS ? ROWS : 1;
-        // Two calls with constant heights, so that each inlined copy keeps its panel in registers.
-        if (R == ROWS) row_block(ROWS, i, n, k, a, rs, cs, b, ldb, c, ldc);
-        else row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc);
-        if (epilogue)
+        epilogue_t e = {bias ? bias + i : 0, act, mask ? mask + (long)i * ldm : 0, ldm};
+        // Calls with constant heights and epilogues, so that each inlined copy keeps its panel in registers.
+        if (R == ROWS && in_registers) row_block(ROWS, i, n, k, a, rs, cs, b, ldb, c, ldc, &e);
+        else if (R == ROWS) row_block(ROWS, i, n, k, a, rs, cs, b, ldb, c, ldc, 0);
+        else if (in_registers) row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc, &e);
+        else row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc, 0);
+        if (epilogue && !in_registers)
             bias_activation(c + i * ldc, (int)ldc, bias ? bias + i : 0, R, rows, wo, act, mask ? mask + (long)i * ldm : 0,
                             ldm);
         i += R;

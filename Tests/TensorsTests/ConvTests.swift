@@ -206,12 +206,15 @@ final class ConvTests: XCTestCase {
         }
     }
 
-    /// The product with its bias and ReLU6 applied block by block inside the kernel against the
-    /// product followed by `fv_bias_activation` on the whole tile: the same values and mask bits,
-    /// on tiles of whole rows whose widths are not multiples of 8 or 16.
+    /// The product with its bias and ReLU6 applied inside the kernel against the product followed
+    /// by `fv_bias_activation` on the whole tile: the same values and mask bits, on tiles of whole
+    /// rows whose widths are not multiples of 8 (block by block after the product) and multiples of
+    /// 8 but not 16 (on AVX-512 in registers, with vectors that run across two rows and half-vector
+    /// tails).
     func testConvProductEpilogueIsTheSeparatePass() {
         var rng = SeededGenerator(seed: 8)
-        for (m, rows, wo, k) in [(27, 3, 17, 24), (16, 4, 28, 40), (9, 1, 7, 5)] {
+        for (m, rows, wo, k) in [(27, 3, 17, 24), (16, 4, 28, 40), (9, 1, 7, 5), (24, 3, 56, 16), (10, 5, 24, 9),
+                                 (8, 3, 8, 3)] {
             let n = rows * wo, ldm = rows * ((wo + 7) / 8)
             let a = (0..<m * k).map { _ in Float.random(in: -1...1, using: &rng) }
             let b = (0..<k * n).map { _ in Float.random(in: -2...2, using: &rng) }
