@@ -39,17 +39,11 @@ public func resizeBilinear(_ x: Variable, height: Int, width: Int, alignCorners:
         x.value.scalars.withUnsafeBufferPointer { src in
             // Output rows are independent: split them (of all planes) over the cores.
             parallelFor(planes * height, costPerItem: 8 * width) { range in
-                for row in range {
-                    let (p, y) = row.quotientAndRemainder(dividingBy: height)
-                    let s = src.baseAddress! + p * h * w
-                    let r0 = s + Int(rows.lower[y]) * w, r1 = s + Int(rows.upper[y]) * w, ty = rows.weight[y]
-                    for xo in 0..<width {
-                        let c0 = Int(cols.lower[xo]), c1 = Int(cols.upper[xo]), tx = cols.weight[xo]
-                        let top = r0[c0] + (r0[c1] - r0[c0]) * tx
-                        let bottom = r1[c0] + (r1[c1] - r1[c0]) * tx
-                        o[(p * height + y) * width + xo] = top + (bottom - top) * ty
-                    }
-                }
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * width)
+                defer { scratch.deallocate() }
+                fv_resize_rows(src.baseAddress!, Int32(h), Int32(w), o, Int32(height), Int32(width),
+                               rows.lower, rows.upper, rows.weight, cols.lower, cols.upper, cols.weight,
+                               Int32(range.lowerBound), Int32(range.upperBound), scratch)
             }
         }
     }

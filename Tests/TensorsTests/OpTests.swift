@@ -207,6 +207,31 @@ final class ResampleTests: XCTestCase {
         }
     }
 
+    /// The value, which interpolates each source row along its columns once for the output rows
+    /// that read it, against every output pixel interpolated on its own (the Swift loop it
+    /// replaced), bit for bit: up- and downsampling, rows cut between threads, odd shapes.
+    func testResizeIsThePerPixelFormulaBitForBit() {
+        for (shape, h, w, alignCorners) in [([1, 3, 150, 143], 224, 224, false), ([1, 3, 150, 143], 224, 224, true),
+                                            ([2, 3, 97, 64], 41, 130, false), ([1, 2, 5, 6], 9, 13, false),
+                                            ([1, 1, 1, 7], 3, 4, true), ([1, 1, 8, 1], 17, 1, false)] {
+            let x = Inputs.normal(shape, seed: 12)
+            let got = resizeBilinear(Tape().constant(x), height: h, width: w, alignCorners: alignCorners).value
+            let (ih, iw) = (shape[2], shape[3])
+            let rows = LinearTaps(input: ih, output: h, alignCorners: alignCorners)
+            let cols = LinearTaps(input: iw, output: w, alignCorners: alignCorners)
+            for p in 0..<(shape[0] * shape[1]) { for y in 0..<h { for xo in 0..<w {
+                let r0 = p * ih * iw + Int(rows.lower[y]) * iw, r1 = p * ih * iw + Int(rows.upper[y]) * iw
+                let c0 = Int(cols.lower[xo]), c1 = Int(cols.upper[xo]), tx = cols.weight[xo], ty = rows.weight[y]
+                let top = x.scalars[r0 + c0] + (x.scalars[r0 + c1] - x.scalars[r0 + c0]) * tx
+                let bottom = x.scalars[r1 + c0] + (x.scalars[r1 + c1] - x.scalars[r1 + c0]) * tx
+                let want = top + (bottom - top) * ty, at = (p * h + y) * w + xo
+                if got.scalars[at].bitPattern != want.bitPattern {
+                    return XCTFail("\(shape) → \(h)×\(w)\(alignCorners ? " aligned" : ""), y[\(at)]: \(got.scalars[at]), per pixel \(want)")
+                }
+            } } }
+        }
+    }
+
     /// The gradient, split by source rows over the threads, against the scatter over the output it
     /// replaced (Swift scalars), bit for bit: a render's 128 → 224 upsampling and a downsampling,
     /// large enough that the planes' rows are cut between threads, and small odd shapes.

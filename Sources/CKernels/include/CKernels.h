@@ -73,6 +73,15 @@ void fv_conv_product(int m, int n, int k, const float *a, long rs, long cs, cons
 void fv_col2im_rows(const float *col, int height, int width, int kh, int kw, int stride, int pad_top,
                     int pad_left, int ho, int wo, float *dx, int row0, int row1);
 
+/// Bilinear resizing of planes [h, w] to [height, width] (PyTorch's; each output coordinate reads
+/// source lo and hi with weight t of hi): output rows `row0 ..< row1` (row = plane · height + y) of
+/// `y` from `x`. Each source row is interpolated along its columns once for all the output rows
+/// that read it (`scratch`: 2 · width floats), then rows are blended: the same operations on the
+/// same values as interpolating every output pixel on its own, so the same bits.
+void fv_resize_rows(const float *x, int h, int w, float *y, int height, int width,
+                    const int *row_lo, const int *row_hi, const float *row_t,
+                    const int *col_lo, const int *col_hi, const float *col_t, int row0, int row1, float *scratch);
+
 /// The adjoint of bilinear resizing from planes [h, w] to [height, width] (each output coordinate
 /// reads source lo and hi with weight t of hi): rows `row0 ..< row1` of the source gradient
 /// (row = plane · h + r), added into the zeroed `dx` from the output gradient `g`.
