@@ -3,9 +3,10 @@
 //
 // Strided windows become contiguous loads by splitting each zero-padded input plane into `stride`
 // column phases: phase p holds padded columns p, p + s, p + 2s, … so tap (ky, kx) of output column
-// ox reads phase kx % s at column ox + kx / s. The input gradient is the exact adjoint of that
-// formulation, rewritten as a gather over the output gradient so that each output vector is
-// accumulated in registers (no read-modify-write of the gradient per tap).
+// ox reads phase kx % s at column ox + kx / s (on AVX-512 the stride-2 forward pass takes those
+// phases from the input rows in registers instead, `forward_rows_s2`). The input gradient is the
+// exact adjoint of that formulation, rewritten as a gather over the output gradient so that each
+// output vector is accumulated in registers (no read-modify-write of the gradient per tap).
 //
 // Kernels are specialized for 3×3 and 5×5 at strides 1 and 2 (loops fully unrolled); other shapes
 // use the same code with run-time sizes.
