@@ -234,6 +234,41 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    /// Bias + ReLU6 with its mask against the scalar definition on every path: y = min(max(x + b, 0), 6),
+    /// bit j of a row's mask set where 0 < x + b < 6, and the bits past a row's end in its last byte
+    /// the bias's own (as though the row held zeros there). Widths that are not multiples of 8, which
+    /// run as one stream of vectors across rows, and a wide one, which runs row by row.
+    func testBiasActivationIsTheScalarDefinition() {
+        var rng = SeededGenerator(seed: 21)
+        for (channels, rows, wo) in [(5, 14, 14), (3, 7, 28), (4, 9, 7), (2, 3, 17), (3, 2, 50), (2, 3, 61), (3, 1, 3)] {
+            let n = rows * wo, mrow = (wo + 7) / 8, ldy = n + 5, ldm = rows * mrow + 1
+            let x = (0..<channels * ldy).map { _ in Float.random(in: -3...9, using: &rng) }
+            let bias = (0..<channels).map { c in c == 0 ? Float(0.5) : Float.random(in: -2...2, using: &rng) }
+            onEveryKernelPath {
+                var y = x, mask = [UInt8](repeating: 0xA5, count: channels * ldm)
+                fv_bias_activation(&y, Int32(ldy), bias, Int32(channels), Int32(rows), Int32(wo), Int32(FV_ACT_RELU6),
+                                   &mask, Int32(ldm))
+                for c in 0..<channels {
+                    let b = bias[c], biasBit: UInt8 = b > 0 && b < 6 ? 1 : 0
+                    for r in 0..<rows {
+                        for j in 0..<(mrow * 8) {
+                            let bit = mask[c * ldm + r * mrow + j / 8] >> (j % 8) & 1
+                            guard j < wo else {
+                                if bit != biasBit { return XCTFail("\(KernelPath.current), \(rows)×\(wo): bit \(j) past row \(r)") }
+                                continue
+                            }
+                            let at = c * ldy + r * wo + j, z = x[at] + b
+                            if y[at].bitPattern != min(max(z, 0), 6).bitPattern || bit != (z > 0 && z < 6 ? 1 : 0) {
+                                return XCTFail("\(KernelPath.current), \(rows)×\(wo), channel \(c) row \(r) column \(j): \(y[at]), bit \(bit), z \(z)")
+                            }
+                        }
+                    }
+                    XCTAssertEqual(y[c * ldy + n..<(c + 1) * ldy], x[c * ldy + n..<(c + 1) * ldy], "wrote past the tile")
+                }
+            }
+        }
+    }
+
     /// The fold by rows that batch 1 uses against the scatter that batches use: the same sums bit
     /// for bit (the order of each pixel's taps is what makes them equal), rows taken in pieces.
     func testFoldByRowsIsTheScatterBitForBit() {
