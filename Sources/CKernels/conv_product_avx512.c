@@ -24,20 +24,14 @@ typedef struct {
 } epilogue_t;
 
 // Activates R rows of V vectors of C (in registers) from tile column j: bias_activation's
-// operations (elementwise_body.h), so the same bits. `halves`: 8-column halves of the last vector
-// that are columns of C (1 at a tail of 8).
-INLINE void activate_panel(vf acc[ROWS][VECTORS], int R, int V, int halves, const epilogue_t *e, int j) {
+// operations (elementwise_body.h), so the same bits. `last`: columns of C in the last vector (16,
+// or 8 at a tail).
+INLINE void activate_panel(vf acc[ROWS][VECTORS], int R, int V, int last, const epilogue_t *e, int j) {
     for (int r = 0; r < R; r++) {
         vf bv = splat(e->bias ? e->bias[r] : 0.0f);
         for (int v = 0; v < V; v++) {
             vf z = acc[r][v] + bv;
-            if (e->mask) {
-                unsigned bits = to_bits(passes(z, e->act));
-                __asm__("" : "+r"(bits));  // byte stores from a general register (store_bits, simd.h)
-                unsigned char *m = e->mask + r * e->ldm + (j + v * VW) / 8;
-                m[0] = (unsigned char)bits;
-                if (halves > 1 || v + 1 < V) m[1] = (unsigned char)(bits >> 8);
-            }
+            if (e->mask) store_bits(e->mask + r * e->ldm + (j + v * VW) / 8, passes(z, e->act), v + 1 < V ? VW : last);
             acc[r][v] = activate(z, e->act);
         }
     }
@@ -58,7 +52,7 @@ INLINE void panel(int R, int V, int k, const float *a, long rs, long cs, const f
             for (int v = 0; v < V; v++) acc[r][v] = __builtin_elementwise_fma(w, x[v], acc[r][v]);
         }
     }
-    if (e) activate_panel(acc, R, V, 2, e, j);
+    if (e) activate_panel(acc, R, V, VW, e, j);
     for (int r = 0; r < R; r++)
         for (int v = 0; v < V; v++) STORE(c + r * ldc + v * VW, acc[r][v]);
 }
@@ -72,7 +66,7 @@ INLINE void panel_tail(int R, int n, int k, const float *a, long rs, long cs, co
         vf x = load_partial(b + p * ldb, n);
         for (int r = 0; r < R; r++) acc[r][0] = __builtin_elementwise_fma(splat(a[r * rs + p * cs]), x, acc[r][0]);
     }
-    if (e) activate_panel(acc, R, 1, n > 8 ? 2 : 1, e, j);
+    if (e) activate_panel(acc, R, 1, n, e, j);
     for (int r = 0; r < R; r++) store_partial(c + r * ldc, acc[r][0], n);
 }
 
@@ -92,9 +86,10 @@ void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long c
                             int ldm) {
     int epilogue = bias || act != FV_ACT_NONE;
     if (act == FV_ACT_NONE) mask = 0;
-    // In registers when the tile is whole output rows of a multiple of 8 columns but not of 16: there the separate pass has a partial vector a row, and the
-    // fused epilogue took the 56² products 0.71-0.74 x the time; with whole vectors a row (112²)
-    // it was the slower, 1.15-1.25 x, so those keep the pass.
+    // In registers when the tile is whole output rows of a multiple of 8 columns but not of 16:
+    // there the separate pass has a partial vector a row, and the fused epilogue took the 56²
+    // products 0.70-0.74 x the time; with whole vectors a row (112²) it was the slower,
+    // 1.13-1.25 x, so those keep the pass.
     int in_registers = epilogue && n == rows * wo && (!mask || wo % 8 == 0) && wo % 16 != 0;
     for (int i = 0; i < m;) {
         int R = m - i >= ROWS ? ROWS : 1;
@@ -104,9 +99,7 @@ void fv_conv_product_avx512(int m, int n, int k, const float *a, long rs, long c
         else if (R == ROWS) row_block(ROWS, i, n, k, a, rs, cs, b, ldb, c, ldc, 0);
         else if (in_registers) row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc, &e);
         else row_block(1, i, n, k, a, rs, cs, b, ldb, c, ldc, 0);
-        if (epilogue && !in_registers)
-            bias_activation(c + i * ldc, (int)ldc, bias ? bias + i : 0, R, rows, wo, act, mask ? mask + (long)i * ldm : 0,
-                            ldm);
+        if (epilogue && !in_registers) bias_activation(c + i * ldc, (int)ldc, e.bias, R, rows, wo, act, e.mask, ldm);
         i += R;
     }
 }

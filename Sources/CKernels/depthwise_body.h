@@ -189,10 +189,6 @@ INLINE void store_output_rows(const vf *acc, float *y, unsigned char *mask, cons
     }
 }
 
-/// Stride 1: R output rows of the strip at column j0. Each input row is loaded once, as two aligned
-/// vectors shifted in registers for the KW taps, and added into every output row it reaches; an
-/// output row still gets its taps in forward_block's order (ky, then kx), so the sums are the same
-/// bit for bit, from a third of the loads and none across cache lines.
 #if VW == 16
 /// The lanes of the VW columns from c that fall inside a row `width` wide.
 INLINE __mmask16 columns_inside(int c, int width) {
@@ -206,6 +202,11 @@ INLINE __mmask16 columns_inside(int c, int width) {
 /// the 14² planes' forward pass.
 #define NARROW_ROWS(S, KH, KW, strips) (VW == 16 && ROWS_KERNEL(S, KH, KW) && (strips) == 1)
 
+/// Stride 1: R output rows of the strip at column j0. Each input row is loaded once, as two aligned
+/// vectors shifted in registers for the KW taps, and added into every output row it reaches; an
+/// output row still gets its taps in forward_block's order (ky, then kx), so the sums are the same
+/// bit for bit, from a third of the loads and none across cache lines. With `x` (NARROW_ROWS), the
+/// rows come from the input instead of the padded copy `ph`.
 INLINE void forward_rows(const float *ph, const float *w, float b, float *y, unsigned char *mask,
                          const geo_t *g, int KH, int KW, int oy, int R, int j0, int act, int spill, const float *x) {
     vf acc[8];
@@ -245,7 +246,7 @@ INLINE void forward_rows(const float *ph, const float *w, float b, float *y, uns
 /// phases). Tap kx of output column ox reads input column 2·ox + kx − pl: for a pair of taps kx, kx + 1
 /// that is the even and the odd lanes of the 32 columns from 2·j0 + kx − pl, one pair of loads and two
 /// permutes. Padding rows read `zeros`; an `edge` strip, whose columns leave the row, loads with masks
-/// (elsewhere plain loads: masked ones took 1.7 × the time). An output row gets its taps in
+/// (elsewhere plain loads: masked ones took 1.65 × the time). An output row gets its taps in
 /// forward_block's order (ky, then kx) with the same zeros for the padding, so the sums are the same
 /// bit for bit. The loops are unrolled whole (R, KH and KW are constants).
 INLINE void forward_rows_s2(const float *x, const float *w, float b, float *y, unsigned char *mask,
@@ -314,15 +315,9 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
             int R = block_rows(g->ho - oy, 1);
             for (int j0 = 0; j0 < VW * strips; j0 += VW) {
                 int edge = 2 * j0 - g->pl < 0 || 2 * j0 + KW - 1 - g->pl + 2 * VW > g->W;
-#define FWD(r, e) forward_rows_s2(x, w, b, y, mask, g, KH, KW, oy, r, j0, act, e, zeros)
-#define FWD_EDGE(r) if (edge) FWD(r, 1); else FWD(r, 0)
-                switch (R) {
-                case 8: FWD_EDGE(8); break;
-                case 4: FWD_EDGE(4); break;
-                case 2: FWD_EDGE(2); break;
-                default: FWD_EDGE(1);
-                }
-#undef FWD_EDGE
+#define FWD(r, ns, e) forward_rows_s2(x, w, b, y, mask, g, KH, KW, oy, r, j0, act, e, zeros)
+                if (edge) { WITH_CONSTANT_BLOCK(R, 1, FWD, 1) }
+                else { WITH_CONSTANT_BLOCK(R, 1, FWD, 0) }
 #undef FWD
             }
             oy += R;
@@ -339,15 +334,9 @@ INLINE void forward_plane(const float *x, const float *w, float b, float *y, uns
             int R = block_rows(g->ho - oy, 1);
             for (int j0 = 0; j0 < VW * strips; j0 += VW) {
                 // Separate calls with and without `x`, so that neither inlined copy tests for it.
-#define FWD(r, src) forward_rows(ph, w, b, y, mask, g, KH, KW, oy, r, j0, act, spill, src)
-#define FWD_FROM(r) if (narrow) FWD(r, narrow); else FWD(r, 0)
-                switch (R) {
-                case 8: FWD_FROM(8); break;
-                case 4: FWD_FROM(4); break;
-                case 2: FWD_FROM(2); break;
-                default: FWD_FROM(1);
-                }
-#undef FWD_FROM
+#define FWD(r, ns, src) forward_rows(ph, w, b, y, mask, g, KH, KW, oy, r, j0, act, spill, src)
+                if (narrow) { WITH_CONSTANT_BLOCK(R, 1, FWD, narrow) }
+                else { WITH_CONSTANT_BLOCK(R, 1, FWD, 0) }
 #undef FWD
             }
             oy += R;

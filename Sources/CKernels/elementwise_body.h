@@ -10,29 +10,35 @@ INLINE void add_inplace(float *y, const float *x, size_t n) {
     for (; i < n; i++) y[i] += x[i];
 }
 
+/// p[0..<n] = act(p + b), and the activation's mask bits from byte `m` on (none when m is null).
+/// Lanes past the run are computed but not stored; their bits are, to the end of the last byte,
+/// and they are the bias's own (zeros are loaded there).
+INLINE void activate_run(float *p, int n, vf bv, int act, unsigned char *m) {
+    int i = 0;
+    for (; i + VW <= n; i += VW) {
+        vf z = LOAD(p + i) + bv;
+        if (m) store_bits(m + i / 8, passes(z, act), VW);
+        STORE(p + i, activate(z, act));
+    }
+    if (i < n) {
+        vf z = load_partial(p + i, n - i) + bv;
+        if (m) store_bits(m + i / 8, passes(z, act), n - i);
+        store_partial(p + i, activate(z, act), n - i);
+    }
+}
+
 /// Rows of a width that is not a multiple of 8 (28, 14, 7), at most 56 wide: each channel's
-/// rows · wo values as one run of whole vectors (a partial vector only at the end), their mask bits
-/// gathered in `flat` and cut into rows after. The same values and mask bytes as a row at a time
-/// (`bias_activation`), down to the bits past a row's end in its last byte, which are the bias's
-/// own (a row's last partial vector holds zeros past the row).
+/// rows · wo values as one run (a partial vector only at the end, where a row at a time had one
+/// every row), its mask bits gathered in `flat` and cut into rows after. The same values and mask
+/// bytes as a row at a time, down to the bits past a row's end in its last byte: the bias's own.
 INLINE void bias_activation_flat(float *y, int ldy, const float *bias, int channels, int rows, int wo, int act,
                                  unsigned char *mask, int ldm, unsigned char *flat) {
-    int n = rows * wo, mrow = (wo + 7) / 8;
+    int mrow = (wo + 7) / 8;
     for (int c = 0; c < channels; c++) {
         vf bv = splat(bias ? bias[c] : 0.0f);
-        float *p = y + (size_t)c * ldy;
-        int i = 0;
-        for (; i + VW <= n; i += VW) {
-            vf z = LOAD(p + i) + bv;
-            if (mask) store_bits(flat + i / 8, passes(z, act), VW);
-            STORE(p + i, activate(z, act));
-        }
-        if (i < n) {
-            vf z = load_partial(p + i, n - i) + bv;
-            if (mask) store_bits(flat + i / 8, passes(z, act), n - i);
-            store_partial(p + i, activate(z, act), n - i);
-        }
-        if (!mask) continue;
+        // Two calls, so that neither inlined copy tests for the mask (one testing took 1.15 × the time).
+        if (!mask) { activate_run(y + (size_t)c * ldy, rows * wo, bv, act, 0); continue; }
+        activate_run(y + (size_t)c * ldy, rows * wo, bv, act, flat);
         unsigned long long past = to_bits(passes(bv, act)) & 1 ? ~0ull << wo : 0;  // the bias's bit past the row
         for (int r = 0; r < rows; r++) {
             int at = r * wo;
@@ -46,30 +52,17 @@ INLINE void bias_activation_flat(float *y, int ldy, const float *bias, int chann
 
 INLINE void bias_activation(float *y, int ldy, const float *bias, int channels, int rows, int wo, int act,
                             unsigned char *mask, int ldm) {
-    int mrow = (wo + 7) / 8;
     if (wo % 8 && wo <= 56 && rows * wo <= 4096) {
         unsigned char flat[4096 / 8 + 16];
         bias_activation_flat(y, ldy, bias, channels, rows, wo, act, mask, ldm, flat);
         return;
     }
+    int mrow = (wo + 7) / 8;
     for (int c = 0; c < channels; c++) {
-        const float b = bias ? bias[c] : 0.0f;
-        vf bv = splat(b);
-        for (int r = 0; r < rows; r++) {
-            float *p = y + (size_t)c * ldy + (size_t)r * wo;
-            unsigned char *m = mask ? mask + (size_t)c * ldm + (size_t)r * mrow : 0;
-            int i = 0;
-            for (; i + VW <= wo; i += VW) {
-                vf z = LOAD(p + i) + bv;
-                if (m) store_bits(m + i / 8, passes(z, act), VW);
-                STORE(p + i, activate(z, act));
-            }
-            if (i < wo) {  // the lanes past the row are computed and not stored
-                vf z = load_partial(p + i, wo - i) + bv;
-                if (m) store_bits(m + i / 8, passes(z, act), wo - i);
-                store_partial(p + i, activate(z, act), wo - i);
-            }
-        }
+        vf bv = splat(bias ? bias[c] : 0.0f);
+        for (int r = 0; r < rows; r++)
+            activate_run(y + (size_t)c * ldy + (size_t)r * wo, wo, bv, act,
+                         mask ? mask + (size_t)c * ldm + (size_t)r * mrow : 0);
     }
 }
 

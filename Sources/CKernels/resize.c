@@ -1,9 +1,10 @@
 // Bilinear resizing (`resizeBilinear`, PyTorch's semantics; the taps come from the caller) by rows
 // of the output, and its adjoint by rows of the source so that the three planes of an image can
 // share two threads. Both give the bits of the scalar Swift loops they replaced: the same products,
-// added in the same order. This file builds for the x86-64 baseline, which has no fused multiply-add; the empty
-// asm statements keep the target's -ffast-math from fusing a product into the sum after it should
-// it ever build with FMA (the backend contracts whatever the pragmas say: see adam.c).
+// added in the same order. This file builds for the x86-64 baseline, which has no fused
+// multiply-add; the empty asm statements keep the target's -ffast-math from fusing a product into
+// the sum after it should it ever build with FMA (the backend contracts whatever the pragmas say:
+// see adam.c).
 #pragma float_control(precise, on)
 #include "CKernels.h"
 
@@ -47,7 +48,7 @@ void fv_resize_rows_adjoint(const float *g, int height, int width, float *dx, in
     }
 }
 
-// Source row r of plane xp interpolated along its columns: h[x] = r[c0] + (r[c1] − r[c0]) · tx.
+// A source row r interpolated along its columns: h[x] = r[c0] + (r[c1] − r[c0]) · tx.
 static void columns(const float *r, int width, const int *col_lo, const int *col_hi, const float *col_t, float *h) {
     for (int x = 0; x < width; x++) {
         float a = r[col_lo[x]], step = (r[col_hi[x]] - a) * col_t[x];
